@@ -1,0 +1,111 @@
+// Noisy analog channels: what a cell reads back when x in [-1, 1] was written.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+#include "pcm/channel_model/interp.hpp"
+#include "pcm/channel_model/philox.hpp"
+#include "pcm/channel_model/table.hpp"
+
+namespace pcm::channel_model {
+
+class Channel {
+ public:
+  virtual ~Channel() = default;
+  // Mean and standard deviation of the read-out for input x.
+  virtual double mean(double x) const = 0;
+  virtual double stddev(double x) const = 0;
+  // One read-out of a cell programmed with x: a pure function of (x, key).
+  virtual double sample(double x, const CellKey& key) const = 0;
+  // The inputs the channel is defined on.
+  virtual std::pair<double, double> input_domain() const = 0;
+};
+
+// y = x + N(0, std^2): the Gaussian channel of the paper's appendix B.1.
+class AwgnChannel final : public Channel {
+ public:
+  explicit AwgnChannel(double std);  // std >= 0 and finite, else ChannelError
+  double mean(double x) const override { return x; }
+  double stddev(double /*x*/) const override { return std_; }
+  double sample(double x, const CellKey& key) const override;
+  std::pair<double, double> input_domain() const override { return {-1.0, 1.0}; }
+
+ private:
+  double std_;
+};
+
+enum class NoiseModel {
+  kGaussian,   // N(mu(x), sigma(x)^2)
+  kEmpirical,  // quantile interpolation between the two neighbouring levels' read-outs
+};
+const char* to_string(NoiseModel model);
+
+// The channel a measurement table describes: mu(x) and sigma(x) monotone-cubic
+// between levels; held constant beyond the outermost levels.
+class TableChannel final : public Channel {
+ public:
+  // kEmpirical needs a raw table (ChannelError otherwise).
+  explicit TableChannel(Table table, NoiseModel model = NoiseModel::kGaussian);
+
+  double mean(double x) const override { return mu_(x); }
+  double stddev(double x) const override { return sigma_(x); }
+  double mean_derivative(double x) const { return mu_.derivative(x); }
+  double sample(double x, const CellKey& key) const override;
+  std::pair<double, double> input_domain() const override;
+
+  // Draws from the empirical conditional distribution at x, from one uniform u.
+  double empirical_quantile(double x, double u) const;
+
+  const Table& table() const { return table_; }
+  const MonotoneCubic& mu() const { return mu_; }
+  const MonotoneCubic& sigma() const { return sigma_; }
+  NoiseModel noise_model() const { return model_; }
+
+ private:
+  Table table_;
+  NoiseModel model_;
+  MonotoneCubic mu_;
+  MonotoneCubic sigma_;
+};
+
+// Mean of r read-outs of cells at consecutive addresses from first.address.
+double sample_average(const Channel& channel, double x, const CellKey& first, unsigned r);
+
+// The widest input interval on which mu is strictly monotone.
+struct Branch {
+  double x_lo = 0.0;  // input interval
+  double x_hi = 0.0;
+  double t_lo = 0.0;  // mu over it, ascending: the domain of h, i.e. the usable
+  double t_hi = 0.0;  // range of the pre-mapped input t = alpha * w - beta
+  bool increasing = true;
+};
+
+// h = mu^-1 on the branch, so that phi = C o h has mean t and std sigma(h(t)).
+// Keeps its own copy of the curves: it does not refer back to the channel.
+class PreMapping {
+ public:
+  explicit PreMapping(const TableChannel& channel);
+
+  const Branch& branch() const { return branch_; }
+  bool contains(double t) const { return t >= branch_.t_lo && t <= branch_.t_hi; }
+  // h(t), with t saturated to [t_lo, t_hi]. |mu(h(t)) - t| <= 1e-12.
+  double h(double t) const;
+  // Std of the pre-mapped channel read out as the mean of r cells.
+  double sigma(double t, unsigned r = 1) const;
+
+ private:
+  MonotoneCubic mu_;
+  MonotoneCubic sigma_;
+  Branch branch_;
+  std::size_t first_ = 0;  // knot indices bounding the branch
+  std::size_t last_ = 0;
+};
+
+// The widest strictly monotone run of a curve given by knots (x, y); exposed
+// for tests. Ties in width go to the run with the larger output range.
+Branch widest_monotone_branch(const MonotoneCubic& curve, std::size_t* first = nullptr,
+                              std::size_t* last = nullptr);
+
+}  // namespace pcm::channel_model

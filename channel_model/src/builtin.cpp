@@ -1,0 +1,37 @@
+#include "pcm/channel_model/builtin.hpp"
+
+#include <sstream>
+
+#include "builtin_tables.hpp"
+#include "pcm/channel_model/errors.hpp"
+
+namespace pcm::channel_model {
+
+std::vector<BuiltinTable> builtin_tables() {
+  std::vector<BuiltinTable> out;
+  for (const auto& t : detail::embedded_tables()) {
+    out.push_back({t.name, load_builtin_table(t.name).meta("summary")});
+  }
+  return out;
+}
+
+Table load_builtin_table(const std::string& name) {
+  std::string known;
+  for (const auto& t : detail::embedded_tables()) {
+    if (name == t.name) {
+      std::istringstream in(t.text);
+      return parse_table(in, "builtin:" + name);
+    }
+    known += (known.empty() ? "" : ", ") + std::string(t.name);
+  }
+  throw TableError("no built-in table '" + name + "' (built-in: " + known + ")");
+}
+
+Table load_table(const std::string& name_or_path) {
+  for (const auto& t : detail::embedded_tables()) {
+    if (name_or_path == t.name) return load_builtin_table(name_or_path);
+  }
+  return load_table_file(name_or_path);
+}
+
+}  // namespace pcm::channel_model

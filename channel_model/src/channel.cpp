@@ -1,0 +1,170 @@
+#include "pcm/channel_model/channel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "pcm/channel_model/errors.hpp"
+
+namespace pcm::channel_model {
+namespace {
+
+std::vector<double> level_field(const Table& table, double Level::*field) {
+  std::vector<double> out;
+  out.reserve(table.levels.size());
+  for (const auto& level : table.levels) out.push_back(level.*field);
+  return out;
+}
+
+// Empirical quantile function of sorted samples: linear between order
+// statistics placed at (k + 0.5) / n, constant beyond the outermost ones. Its
+// mean equals the sample mean exactly.
+double quantile(const std::vector<double>& sorted, double u) {
+  const double pos = u * static_cast<double>(sorted.size()) - 0.5;
+  if (pos <= 0.0) return sorted.front();
+  const double last = static_cast<double>(sorted.size() - 1);
+  if (pos >= last) return sorted.back();
+  const auto k = static_cast<std::size_t>(pos);
+  const double frac = pos - static_cast<double>(k);
+  return sorted[k] + frac * (sorted[k + 1] - sorted[k]);
+}
+
+}  // namespace
+
+const char* to_string(NoiseModel model) {
+  return model == NoiseModel::kEmpirical ? "empirical" : "gaussian";
+}
+
+AwgnChannel::AwgnChannel(double std) : std_(std) {
+  if (!(std >= 0.0) || !std::isfinite(std)) {
+    throw ChannelError("AWGN channel: std must be finite and >= 0, got " + std::to_string(std));
+  }
+}
+
+double AwgnChannel::sample(double x, const CellKey& key) const {
+  CellRng rng(key);
+  return x + std_ * rng.normal();
+}
+
+TableChannel::TableChannel(Table table, NoiseModel model)
+    : table_(std::move(table)),
+      model_(model),
+      mu_(level_field(table_, &Level::input), level_field(table_, &Level::mean)),
+      sigma_(level_field(table_, &Level::input), level_field(table_, &Level::std)) {
+  if (model_ == NoiseModel::kEmpirical && !table_.has_samples()) {
+    throw ChannelError(table_.origin +
+                       ": the empirical noise model needs a raw table (per-cell read-outs); this "
+                       "table has only mean, std and count per level");
+  }
+}
+
+std::pair<double, double> TableChannel::input_domain() const {
+  return {table_.levels.front().input, table_.levels.back().input};
+}
+
+double TableChannel::empirical_quantile(double x, double u) const {
+  const auto& levels = table_.levels;
+  if (x <= levels.front().input) return quantile(levels.front().samples, u);
+  if (x >= levels.back().input) return quantile(levels.back().samples, u);
+  const std::size_t i = mu_.interval(x);
+  const double lambda = (x - levels[i].input) / (levels[i + 1].input - levels[i].input);
+  // Same u on both sides: the displacement interpolation of the two
+  // conditional distributions (their quantile functions averaged).
+  return (1.0 - lambda) * quantile(levels[i].samples, u) +
+         lambda * quantile(levels[i + 1].samples, u);
+}
+
+double TableChannel::sample(double x, const CellKey& key) const {
+  CellRng rng(key);
+  if (model_ == NoiseModel::kEmpirical) return empirical_quantile(x, rng.uniform());
+  return mu_(x) + sigma_(x) * rng.normal();
+}
+
+double sample_average(const Channel& channel, double x, const CellKey& first, unsigned r) {
+  if (r == 0) throw ChannelError("sample_average: cell count r must be at least 1");
+  double sum = 0.0;
+  CellKey key = first;
+  for (unsigned i = 0; i < r; ++i) {
+    key.address = first.address + i;
+    sum += channel.sample(x, key);
+  }
+  return sum / static_cast<double>(r);
+}
+
+Branch widest_monotone_branch(const MonotoneCubic& curve, std::size_t* first, std::size_t* last) {
+  const auto& x = curve.knots();
+  const auto& y = curve.values();
+  Branch best;
+  double best_width = -1.0;
+  double best_range = -1.0;
+  std::size_t start = 0;
+  while (start + 1 < x.size()) {
+    const int dir = (y[start + 1] > y[start]) - (y[start + 1] < y[start]);
+    std::size_t end = start + 1;
+    if (dir != 0) {
+      while (end + 1 < x.size() && ((y[end + 1] > y[end]) - (y[end + 1] < y[end])) == dir) ++end;
+      const double width = x[end] - x[start];
+      const double range = std::fabs(y[end] - y[start]);
+      if (width > best_width || (width == best_width && range > best_range)) {
+        best_width = width;
+        best_range = range;
+        best = {x[start], x[end], std::min(y[start], y[end]), std::max(y[start], y[end]), dir > 0};
+        if (first) *first = start;
+        if (last) *last = end;
+      }
+    }
+    start = end;
+  }
+  if (best_width < 0.0) throw ChannelError("mean curve is constant: no invertible branch");
+  return best;
+}
+
+PreMapping::PreMapping(const TableChannel& channel)
+    : mu_(channel.mu()), sigma_(channel.sigma()) {
+  // In the body: first_ and last_ are initialized after branch_.
+  branch_ = widest_monotone_branch(mu_, &first_, &last_);
+}
+
+double PreMapping::h(double t) const {
+  const MonotoneCubic& mu = mu_;
+  const auto& x = mu.knots();
+  const auto& y = mu.values();
+  t = std::clamp(t, branch_.t_lo, branch_.t_hi);
+  // Locate the knot interval: y is strictly monotone over [first_, last_].
+  std::size_t lo = first_;
+  std::size_t hi = last_;
+  const bool inc = branch_.increasing;
+  while (hi - lo > 1) {
+    const std::size_t mid = (lo + hi) / 2;
+    if ((y[mid] <= t) == inc) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  // Safeguarded Newton on mu(x) - t within [x_lo, x_hi].
+  double a = x[lo];
+  double b = x[hi];
+  auto f = [&](double v) { return inc ? mu(v) - t : t - mu(v); };  // increasing in v
+  if (f(a) >= 0.0) return a;
+  if (f(b) <= 0.0) return b;
+  double v = a + (b - a) * (t - y[lo]) / (y[hi] - y[lo]);
+  for (int iter = 0; iter < 200 && b - a > 1e-15; ++iter) {
+    const double fv = f(v);
+    if (fv == 0.0) return v;
+    (fv < 0.0 ? a : b) = v;
+    const double d = inc ? mu.derivative(v) : -mu.derivative(v);
+    double next = d > 0.0 ? v - fv / d : 0.5 * (a + b);
+    if (!(next > a && next < b)) next = 0.5 * (a + b);
+    if (std::fabs(next - v) < 1e-15) return next;
+    v = next;
+  }
+  return v;
+}
+
+double PreMapping::sigma(double t, unsigned r) const {
+  if (r == 0) throw ChannelError("pre-mapped sigma: cell count r must be at least 1");
+  return sigma_(h(t)) / std::sqrt(static_cast<double>(r));
+}
+
+}  // namespace pcm::channel_model

@@ -1,0 +1,56 @@
+#include "pcm/sw/cli.hpp"
+
+#include <boost/program_options/errors.hpp>
+#include <exception>
+#include <ostream>
+
+#include "pcm/channel_model/errors.hpp"
+#include "pcm/sw/channel_command.hpp"
+
+namespace pcm::sw {
+namespace {
+
+void print_usage(std::ostream& out) {
+  out << "usage: pcmsim <command> [options]\n"
+         "\n"
+         "commands:\n"
+         "  channel   inspect a PCM channel table: levels, invertible range, capacity,\n"
+         "            pre-mapped noise; export curves for scripts/plot_channel.py\n"
+         "\n"
+         "`pcmsim <command> --help` lists a command's options.\n";
+}
+
+// One line: newlines inside a message would break the one-line contract.
+std::string one_line(std::string s) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return s;
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    print_usage(args.empty() ? err : out);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string& command = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    if (command == "channel") return channel_command(rest, out);
+    throw UsageError("unknown command '" + command + "' (try: pcmsim --help)");
+  } catch (const UsageError& e) {
+    err << "pcmsim " << command << ": " << one_line(e.what()) << "\n";
+    return 2;
+  } catch (const boost::program_options::error& e) {
+    err << "pcmsim " << command << ": " << one_line(e.what()) << " (try: pcmsim " << command
+        << " --help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    err << "pcmsim " << command << ": error: " << one_line(e.what()) << "\n";
+    return 1;
+  }
+}
+
+}  // namespace pcm::sw
