@@ -140,3 +140,20 @@ TEST(Measured, BranchCapacityAndEmpiricalSampler) {
   }
   expect_levels_reproduced(ch, 4000, 13);
 }
+
+// The shipped statistics of the measured data give the same channel as the raw file.
+TEST(Measured, BuiltinStatsTableMatchesItsSource) {
+  const cm::TableChannel ch(cm::load_builtin_table("pcm-partial-reset-2014"));
+  const cm::PreMapping pre(ch);
+  EXPECT_EQ(ch.table().levels.size(), 40u);
+  EXPECT_NEAR(pre.branch().x_lo, 0.2308, 1e-3);
+  EXPECT_NEAR(pre.branch().t_lo, -0.2543, 1e-3);
+  EXPECT_NEAR(pre.branch().t_hi, 0.9030, 1e-3);
+  EXPECT_NEAR(cm::table_capacity(ch.table()).bits, 2.64, 0.02);
+  if (!std::filesystem::exists(kMeasured)) GTEST_SKIP() << "measured data not found at " << kMeasured;
+  const cm::Table raw = cm::load_table(kMeasured);
+  for (std::size_t i = 0; i < raw.levels.size(); ++i) {
+    EXPECT_NEAR(ch.table().levels[i].mean, raw.levels[i].mean, 1e-9);
+    EXPECT_NEAR(ch.table().levels[i].std, raw.levels[i].std, 1e-9);
+  }
+}
