@@ -1,0 +1,414 @@
+// APB register block of pcm_ctrl (offsets and fields from pcm_ctrl_reg_pkg).
+//
+// No wait states. A write is refused with PSLVERR, counted in ERR_COUNT and
+// flagged in STATUS.BUS_ERR, and changes nothing else, when: the address is
+// unmapped; the register is read-only; a reserved bit is set; the value is
+// illegal (a cell count outside 1..MaxCells, a range outside [-1, 1] or with
+// lo >= hi, a scale that is not a positive normal fp32, a negative or non-finite
+// threshold, a resolution outside 2..DacWidth/AdcWidth, a shift or LUT knot out
+// of bounds); or a configuration register is written while the controller is busy.
+// Reads of unmapped addresses are refused the same way; CMD reads as 0.
+`include "pcm_assert.svh"
+
+module pcm_ctrl_reg
+  import pcm_ctrl_reg_pkg::*;
+  import pcm_ctrl_pkg::*;
+#(
+  parameter int NumLanes = 4,
+  parameter int DacWidth = 16,
+  parameter int AdcWidth = 16,
+  localparam int LaneCntWidth = $clog2(NumLanes + 1)
+) (
+  input  logic                         clk_i,
+  input  logic                         rst_ni,
+  // APB
+  input  logic                         psel_i,
+  input  logic                         penable_i,
+  input  logic                         pwrite_i,
+  input  logic [RegAddrWidth-1:0]      paddr_i,
+  input  logic [31:0]                  pwdata_i,
+  output logic [31:0]                  prdata_o,
+  output logic                         pready_o,
+  output logic                         pslverr_o,
+  // configuration out
+  output logic                         sp_o,
+  output logic                         am_o,
+  output logic                         ar_o,
+  output logic                         sens_o,
+  output logic [30:0]                  threshold_o,
+  output logic [30:0]                  scale_small_o,
+  output logic [30:0]                  rscale_small_o,
+  output logic [TWidth-1:0]            shift_small_o,
+  output logic [30:0]                  scale_large_o,
+  output logic [30:0]                  rscale_large_o,
+  output logic [TWidth-1:0]            shift_large_o,
+  output logic [CellCntWidth-1:0]      cells_small_o,
+  output logic [CellCntWidth-1:0]      cells_large_o,
+  output logic [CellCntWidth-1:0]      cells_sens_o,
+  output logic [RecipWidth-1:0]        recip_small_o,
+  output logic [RecipWidth-1:0]        recip_large_o,
+  output logic [RecipWidth-1:0]        recip_sens_o,
+  output logic [15:0]                  range_lo_o,
+  output logic [15:0]                  range_hi_o,
+  output logic [4:0]                   dac_bits_o,
+  output logic [4:0]                   adc_bits_o,
+  output logic [3:0]                   block_log2_o,
+  output logic [AddrWidth-1:0]         analog_base_o,
+  output logic [AddrWidth-1:0]         meta_base_o,
+  output logic [AddrWidth-1:0]         dir_base_o,
+  output logic [31:0]                  num_weights_o,
+  output logic [31:0]                  next_cell_o,
+  output logic [KnotCount*TWidth-1:0]  lut_o,
+  // status and events in
+  input  logic                         wr_busy_i,
+  input  logic                         rd_busy_i,
+  input  logic                         ev_stored_i,
+  input  logic [CellCntWidth-1:0]      ev_cells_wr_i,
+  input  logic                         ev_sat_i,
+  input  logic                         ev_nan_i,
+  input  logic [LaneCntWidth-1:0]      ev_meta_wr_i,
+  input  logic                         ev_dir_wr_i,
+  input  logic                         ev_weight_rd_i,
+  input  logic [LaneCntWidth-1:0]      ev_cells_rd_i,
+  input  logic [LaneCntWidth-1:0]      ev_meta_rd_i,
+  input  logic                         ev_dir_rd_i,
+  input  logic                         ev_rd_err_i
+);
+  typedef enum logic [3:0] {
+    CntWeightsWritten, CntWeightsRead, CntCellsWritten, CntCellsRead, CntMetaWritten,
+    CntMetaRead, CntDirWritten, CntDirRead, CntSat, CntNan, CntErr, CntLast
+  } counter_e;
+  localparam int NumCounters = int'(CntLast);
+
+  // ------------------------------------------------------------ state
+  logic [31:0] ctrl_q, ctrl_d, threshold_q, threshold_d;
+  logic [31:0] scale_s_q, scale_s_d, rscale_s_q, rscale_s_d, shift_s_q, shift_s_d;
+  logic [31:0] scale_l_q, scale_l_d, rscale_l_q, rscale_l_d, shift_l_q, shift_l_d;
+  logic [31:0] cells_s_q, cells_s_d, cells_l_q, cells_l_d, cells_n_q, cells_n_d;
+  logic [RecipWidth-1:0] recip_s_q, recip_s_d, recip_l_q, recip_l_d, recip_n_q, recip_n_d;
+  logic [31:0] range_q, range_d, res_q, res_d, dir_q, dir_d;
+  logic [31:0] abase_q, abase_d, mbase_q, mbase_d, dbase_q, dbase_d;
+  logic [31:0] nweights_q, nweights_d, nextcell_q, nextcell_d;
+  logic [31:0] lut_q [KnotCount];
+  logic [31:0] lut_d [KnotCount];
+  logic [31:0] cnt_q [NumCounters];
+  logic [31:0] cnt_d [NumCounters];
+  logic        nan_seen_q, nan_seen_d, sat_seen_q, sat_seen_d;
+  logic        bus_err_q, bus_err_d, rd_err_q, rd_err_d;
+
+  // ------------------------------------------------------------ checks
+  // sign and exponent of an fp32 value
+  function automatic logic fp32_pos_ok(input logic [8:0] se);
+    return !se[8] && se[7:0] != 8'h00 && se[7:0] != 8'hff;
+  endfunction
+  function automatic logic fp32_nonneg_ok(input logic [8:0] se);
+    return !se[8] && se[7:0] != 8'hff;
+  endfunction
+  function automatic logic signed_ok(input logic [31:0] v, input int lo, input int hi);
+    return $signed(v) >= lo && $signed(v) <= hi;
+  endfunction
+  function automatic logic unsigned_ok(input logic [31:0] v, input int lo, input int hi);
+    return v >= 32'(lo) && v <= 32'(hi);
+  endfunction
+  function automatic logic [31:0] sat_add(input logic [31:0] a, input logic [31:0] b);
+    logic [32:0] s;
+    s = {1'b0, a} + {1'b0, b};
+    return s[32] ? 32'hffff_ffff : s[31:0];
+  endfunction
+
+  logic        access, wr, rd, busy, hit, ok, reserved_bits;
+  logic [31:0] rdata;
+  logic [31:0] mask;
+  logic        is_lut;
+  logic [RegAddrWidth-1:0] lut_rel;
+  logic [$clog2(KnotCount)-1:0] lut_idx;
+  logic signed [16:0] rlo, rhi;
+  logic [4:0]  dac_b, adc_b;
+
+  always_comb begin
+    access = psel_i && penable_i;
+    wr = access && pwrite_i;
+    rd = access && !pwrite_i;
+    busy = wr_busy_i || rd_busy_i;
+    lut_rel = paddr_i - LutOffset;
+    is_lut = paddr_i >= LutOffset && lut_rel < RegAddrWidth'(4 * KnotCount) && paddr_i[1:0] == 2'b00;
+    lut_idx = $clog2(KnotCount)'(lut_rel >> 2);
+    rlo = 17'($signed(pwdata_i[15:0]));
+    rhi = 17'($signed(pwdata_i[31:16]));
+    dac_b = pwdata_i[ResDacBitsLsb +: 5];
+    adc_b = pwdata_i[ResAdcBitsLsb +: 5];
+
+    // ---- read mux and per-register legality of the value being written
+    hit = 1'b1;
+    ok = 1'b1;
+    rdata = '0;
+    mask = '1;
+    unique case (paddr_i)
+      CtrlOffset:      begin rdata = ctrl_q; mask = CtrlMask; end
+      StatusOffset:    begin
+        rdata = '0;
+        rdata[StatusWrBusyLsb] = wr_busy_i;
+        rdata[StatusRdBusyLsb] = rd_busy_i;
+        rdata[StatusNanSeenLsb] = nan_seen_q;
+        rdata[StatusSatSeenLsb] = sat_seen_q;
+        rdata[StatusBusErrLsb] = bus_err_q;
+        rdata[StatusRdErrLsb] = rd_err_q;
+        ok = 1'b0;  // read-only
+      end
+      CmdOffset:       begin rdata = '0; mask = CmdMask; ok = !(pwdata_i[CmdStartLsb] && busy); end
+      ThresholdOffset: begin rdata = threshold_q; ok = fp32_nonneg_ok(pwdata_i[31:23]); end
+      ScaleSmallOffset:  begin rdata = scale_s_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
+      RscaleSmallOffset: begin rdata = rscale_s_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
+      ShiftSmallOffset:  begin rdata = shift_s_q; ok = signed_ok(pwdata_i, ShiftSmallMin, ShiftSmallMax); end
+      ScaleLargeOffset:  begin rdata = scale_l_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
+      RscaleLargeOffset: begin rdata = rscale_l_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
+      ShiftLargeOffset:  begin rdata = shift_l_q; ok = signed_ok(pwdata_i, ShiftLargeMin, ShiftLargeMax); end
+      CellsSmallOffset:  begin rdata = cells_s_q; ok = unsigned_ok(pwdata_i, CellsSmallMin, CellsSmallMax); end
+      CellsLargeOffset:  begin rdata = cells_l_q; ok = unsigned_ok(pwdata_i, CellsLargeMin, CellsLargeMax); end
+      CellsSensOffset:   begin rdata = cells_n_q; ok = unsigned_ok(pwdata_i, CellsSensMin, CellsSensMax); end
+      RangeOffset: begin
+        rdata = range_q;
+        ok = rlo >= -17'sd16384 && rhi <= 17'sd16384 && rlo < rhi;
+      end
+      ResOffset: begin
+        rdata = res_q;
+        mask = ResMask;
+        ok = dac_b >= 5'(ResBitsMin) && dac_b <= 5'(DacWidth)
+          && adc_b >= 5'(ResBitsMin) && adc_b <= 5'(AdcWidth);
+      end
+      DirOffset:        begin rdata = dir_q; mask = DirMask; ok = unsigned_ok(pwdata_i, DirMin, DirMax); end
+      AnalogBaseOffset: begin rdata = abase_q; end
+      MetaBaseOffset:   begin rdata = mbase_q; end
+      DirBaseOffset:    begin rdata = dbase_q; end
+      NumWeightsOffset: begin rdata = nweights_q; end
+      NextCellOffset:   begin rdata = nextcell_q; end
+      ParamsOffset: begin
+        rdata = '0;
+        rdata[ParamsNumLanesLsb +: 8] = 8'(NumLanes);
+        rdata[ParamsDacWidthLsb +: 8] = 8'(DacWidth);
+        rdata[ParamsAdcWidthLsb +: 8] = 8'(AdcWidth);
+        rdata[ParamsLutLog2Lsb +: 8] = 8'(LutLog2);
+        ok = 1'b0;
+      end
+      WeightsWrittenOffset: begin rdata = cnt_q[CntWeightsWritten]; ok = 1'b0; end
+      WeightsReadOffset:    begin rdata = cnt_q[CntWeightsRead]; ok = 1'b0; end
+      CellsWrittenOffset:   begin rdata = cnt_q[CntCellsWritten]; ok = 1'b0; end
+      CellsReadOffset:      begin rdata = cnt_q[CntCellsRead]; ok = 1'b0; end
+      MetaWrittenOffset:    begin rdata = cnt_q[CntMetaWritten]; ok = 1'b0; end
+      MetaReadOffset:       begin rdata = cnt_q[CntMetaRead]; ok = 1'b0; end
+      DirWrittenOffset:     begin rdata = cnt_q[CntDirWritten]; ok = 1'b0; end
+      DirReadOffset:        begin rdata = cnt_q[CntDirRead]; ok = 1'b0; end
+      SatCountOffset:       begin rdata = cnt_q[CntSat]; ok = 1'b0; end
+      NanCountOffset:       begin rdata = cnt_q[CntNan]; ok = 1'b0; end
+      ErrCountOffset:       begin rdata = cnt_q[CntErr]; ok = 1'b0; end
+      default: begin
+        if (is_lut) begin
+          rdata = lut_q[lut_idx];
+          ok = signed_ok(pwdata_i, LutMin, LutMax);
+        end else begin
+          hit = 1'b0;
+          ok = 1'b0;
+        end
+      end
+    endcase
+    reserved_bits = (pwdata_i & ~mask) != '0;
+    // configuration is locked while busy (CMD, status and counters excepted)
+    if (paddr_i != CmdOffset && busy) ok = 1'b0;
+    if (reserved_bits) ok = 1'b0;
+  end
+
+  logic write_ok, refused;
+  assign write_ok = wr && ok;
+  assign refused = (wr && !ok) || (rd && !hit);
+
+  always_comb begin
+    ctrl_d = ctrl_q;
+    threshold_d = threshold_q;
+    scale_s_d = scale_s_q;
+    rscale_s_d = rscale_s_q;
+    shift_s_d = shift_s_q;
+    scale_l_d = scale_l_q;
+    rscale_l_d = rscale_l_q;
+    shift_l_d = shift_l_q;
+    cells_s_d = cells_s_q;
+    cells_l_d = cells_l_q;
+    cells_n_d = cells_n_q;
+    recip_s_d = recip_s_q;
+    recip_l_d = recip_l_q;
+    recip_n_d = recip_n_q;
+    range_d = range_q;
+    res_d = res_q;
+    dir_d = dir_q;
+    abase_d = abase_q;
+    mbase_d = mbase_q;
+    dbase_d = dbase_q;
+    nweights_d = nweights_q + 32'(ev_stored_i);
+    nextcell_d = nextcell_q + 32'(ev_cells_wr_i);
+    for (int k = 0; k < KnotCount; k++) lut_d[k] = lut_q[k];
+    nan_seen_d = nan_seen_q || ev_nan_i;
+    sat_seen_d = sat_seen_q || ev_sat_i;
+    bus_err_d = bus_err_q || refused;
+    rd_err_d = rd_err_q || ev_rd_err_i;
+
+    for (int c = 0; c < NumCounters; c++) cnt_d[c] = cnt_q[c];
+    cnt_d[CntWeightsWritten] = sat_add(cnt_q[CntWeightsWritten], 32'(ev_stored_i));
+    cnt_d[CntWeightsRead] = sat_add(cnt_q[CntWeightsRead], 32'(ev_weight_rd_i));
+    cnt_d[CntCellsWritten] = sat_add(cnt_q[CntCellsWritten], 32'(ev_cells_wr_i));
+    cnt_d[CntCellsRead] = sat_add(cnt_q[CntCellsRead], 32'(ev_cells_rd_i));
+    cnt_d[CntMetaWritten] = sat_add(cnt_q[CntMetaWritten], 32'(ev_meta_wr_i));
+    cnt_d[CntMetaRead] = sat_add(cnt_q[CntMetaRead], 32'(ev_meta_rd_i));
+    cnt_d[CntDirWritten] = sat_add(cnt_q[CntDirWritten], 32'(ev_dir_wr_i));
+    cnt_d[CntDirRead] = sat_add(cnt_q[CntDirRead], 32'(ev_dir_rd_i));
+    cnt_d[CntSat] = sat_add(cnt_q[CntSat], 32'(ev_sat_i));
+    cnt_d[CntNan] = sat_add(cnt_q[CntNan], 32'(ev_nan_i));
+    cnt_d[CntErr] = sat_add(cnt_q[CntErr], 32'(refused) + 32'(ev_rd_err_i));
+
+    if (write_ok) begin
+      unique case (paddr_i)
+        CtrlOffset:        ctrl_d = pwdata_i;
+        CmdOffset: begin
+          if (pwdata_i[CmdStartLsb]) begin
+            nweights_d = '0;
+            nextcell_d = '0;
+          end
+          if (pwdata_i[CmdClearCountersLsb]) begin
+            for (int c = 0; c < NumCounters; c++) cnt_d[c] = '0;
+          end
+          if (pwdata_i[CmdClearFlagsLsb]) begin
+            nan_seen_d = 1'b0;
+            sat_seen_d = 1'b0;
+            bus_err_d = 1'b0;
+            rd_err_d = 1'b0;
+          end
+        end
+        ThresholdOffset:   threshold_d = pwdata_i;
+        ScaleSmallOffset:  scale_s_d = pwdata_i;
+        RscaleSmallOffset: rscale_s_d = pwdata_i;
+        ShiftSmallOffset:  shift_s_d = pwdata_i;
+        ScaleLargeOffset:  scale_l_d = pwdata_i;
+        RscaleLargeOffset: rscale_l_d = pwdata_i;
+        ShiftLargeOffset:  shift_l_d = pwdata_i;
+        CellsSmallOffset: begin
+          cells_s_d = pwdata_i;
+          recip_s_d = recip_of(CellCntWidth'(pwdata_i));
+        end
+        CellsLargeOffset: begin
+          cells_l_d = pwdata_i;
+          recip_l_d = recip_of(CellCntWidth'(pwdata_i));
+        end
+        CellsSensOffset: begin
+          cells_n_d = pwdata_i;
+          recip_n_d = recip_of(CellCntWidth'(pwdata_i));
+        end
+        RangeOffset:       range_d = pwdata_i;
+        ResOffset:         res_d = pwdata_i;
+        DirOffset:         dir_d = pwdata_i;
+        AnalogBaseOffset:  abase_d = pwdata_i;
+        MetaBaseOffset:    mbase_d = pwdata_i;
+        DirBaseOffset:     dbase_d = pwdata_i;
+        NumWeightsOffset:  nweights_d = pwdata_i;
+        NextCellOffset:    nextcell_d = pwdata_i;
+        default:           if (is_lut) lut_d[lut_idx] = pwdata_i;
+      endcase
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ctrl_q <= CtrlReset;
+      threshold_q <= ThresholdReset;
+      scale_s_q <= ScaleSmallReset;
+      rscale_s_q <= RscaleSmallReset;
+      shift_s_q <= ShiftSmallReset;
+      scale_l_q <= ScaleLargeReset;
+      rscale_l_q <= RscaleLargeReset;
+      shift_l_q <= ShiftLargeReset;
+      cells_s_q <= CellsSmallReset;
+      cells_l_q <= CellsLargeReset;
+      cells_n_q <= CellsSensReset;
+      recip_s_q <= recip_of(CellCntWidth'(CellsSmallReset));
+      recip_l_q <= recip_of(CellCntWidth'(CellsLargeReset));
+      recip_n_q <= recip_of(CellCntWidth'(CellsSensReset));
+      range_q <= RangeReset;
+      res_q <= ResReset;
+      dir_q <= DirReset;
+      abase_q <= AnalogBaseReset;
+      mbase_q <= MetaBaseReset;
+      dbase_q <= DirBaseReset;
+      nweights_q <= NumWeightsReset;
+      nextcell_q <= NextCellReset;
+      for (int k = 0; k < KnotCount; k++) lut_q[k] <= '0;
+      for (int c = 0; c < NumCounters; c++) cnt_q[c] <= '0;
+      nan_seen_q <= 1'b0;
+      sat_seen_q <= 1'b0;
+      bus_err_q <= 1'b0;
+      rd_err_q <= 1'b0;
+    end else begin
+      ctrl_q <= ctrl_d;
+      threshold_q <= threshold_d;
+      scale_s_q <= scale_s_d;
+      rscale_s_q <= rscale_s_d;
+      shift_s_q <= shift_s_d;
+      scale_l_q <= scale_l_d;
+      rscale_l_q <= rscale_l_d;
+      shift_l_q <= shift_l_d;
+      cells_s_q <= cells_s_d;
+      cells_l_q <= cells_l_d;
+      cells_n_q <= cells_n_d;
+      recip_s_q <= recip_s_d;
+      recip_l_q <= recip_l_d;
+      recip_n_q <= recip_n_d;
+      range_q <= range_d;
+      res_q <= res_d;
+      dir_q <= dir_d;
+      abase_q <= abase_d;
+      mbase_q <= mbase_d;
+      dbase_q <= dbase_d;
+      nweights_q <= nweights_d;
+      nextcell_q <= nextcell_d;
+      for (int k = 0; k < KnotCount; k++) lut_q[k] <= lut_d[k];
+      for (int c = 0; c < NumCounters; c++) cnt_q[c] <= cnt_d[c];
+      nan_seen_q <= nan_seen_d;
+      sat_seen_q <= sat_seen_d;
+      bus_err_q <= bus_err_d;
+      rd_err_q <= rd_err_d;
+    end
+  end
+
+  assign prdata_o = (rd && hit) ? rdata : '0;
+  assign pready_o = 1'b1;
+  assign pslverr_o = refused;
+
+  assign sp_o = ctrl_q[CtrlSpLsb];
+  assign am_o = ctrl_q[CtrlAmLsb];
+  assign ar_o = ctrl_q[CtrlArLsb];
+  assign sens_o = ctrl_q[CtrlSensLsb];
+  assign threshold_o = threshold_q[30:0];
+  assign scale_small_o = scale_s_q[30:0];
+  assign rscale_small_o = rscale_s_q[30:0];
+  assign shift_small_o = shift_s_q[TWidth-1:0];
+  assign scale_large_o = scale_l_q[30:0];
+  assign rscale_large_o = rscale_l_q[30:0];
+  assign shift_large_o = shift_l_q[TWidth-1:0];
+  assign cells_small_o = cells_s_q[CellCntWidth-1:0];
+  assign cells_large_o = cells_l_q[CellCntWidth-1:0];
+  assign cells_sens_o = cells_n_q[CellCntWidth-1:0];
+  assign recip_small_o = recip_s_q;
+  assign recip_large_o = recip_l_q;
+  assign recip_sens_o = recip_n_q;
+  assign range_lo_o = range_q[RangeLoLsb +: 16];
+  assign range_hi_o = range_q[RangeHiLsb +: 16];
+  assign dac_bits_o = res_q[ResDacBitsLsb +: 5];
+  assign adc_bits_o = res_q[ResAdcBitsLsb +: 5];
+  assign block_log2_o = dir_q[DirBlockLog2Lsb +: 4];
+  assign analog_base_o = abase_q;
+  assign meta_base_o = mbase_q;
+  assign dir_base_o = dbase_q;
+  assign num_weights_o = nweights_q;
+  assign next_cell_o = nextcell_q;
+  for (genvar k = 0; k < KnotCount; k++) begin : gen_lut
+    assign lut_o[k*TWidth +: TWidth] = lut_q[k][TWidth-1:0];
+  end
+
+  `PCM_ASSERT(RegNoSimultaneousAccessKinds, !(wr && rd), clk_i, rst_ni)
+endmodule : pcm_ctrl_reg

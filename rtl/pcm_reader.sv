@@ -1,0 +1,405 @@
+// Read path: serves a request for `count` weights starting at weight `index`.
+//
+// Issuer: finds the analog offset of the first weight (index * CELLS_SMALL
+// when every weight has the same count; otherwise one directory read for the
+// block plus metadata reads for the weights of the block before `index`),
+// then per group of up to NumLanes weights reads their metadata records, and
+// issues analog reads of all their cells, NumLanes lanes per request.
+// Consumer: sums each weight's r read-outs from the responses (a response
+// may hold cells of several weights) and hands (sum, metadata) to the decoder.
+// Responses come back in request order; a metadata response is recognised by
+// there being no analog response outstanding.
+`include "pcm_assert.svh"
+
+module pcm_reader
+  import pcm_ctrl_reg_pkg::*;
+  import pcm_ctrl_pkg::*;
+#(
+  parameter int NumLanes = 4,
+  parameter int AdcWidth = 16,
+  localparam int LaneCntWidth = $clog2(NumLanes + 1),
+  localparam int SumWidth = AdcWidth + CellCntWidth
+) (
+  input  logic                          clk_i,
+  input  logic                          rst_ni,
+  // configuration
+  input  logic                          ar_i,
+  input  logic                          sens_en_i,
+  input  logic                          meta_en_i,
+  input  logic                          dir_en_i,
+  input  logic [3:0]                    block_log2_i,
+  input  logic [AddrWidth-1:0]          analog_base_i,
+  input  logic [AddrWidth-1:0]          meta_base_i,
+  input  logic [AddrWidth-1:0]          dir_base_i,
+  input  logic [31:0]                   num_weights_i,
+  input  logic [CellCntWidth-1:0]       cells_small_i,
+  input  logic [CellCntWidth-1:0]       cells_large_i,
+  input  logic [CellCntWidth-1:0]       cells_sens_i,
+  // read requests
+  input  logic                          start_ok_i,   // the write path is idle
+  input  logic                          rq_valid_i,
+  output logic                          rq_ready_o,
+  input  logic [31:0]                   rq_index_i,
+  input  logic [31:0]                   rq_count_i,
+  // cell port (reads only)
+  output logic                          req_valid_o,
+  input  logic                          req_ready_i,
+  output logic                          req_digital_o,
+  output logic [AddrWidth-1:0]          req_addr_o,
+  output logic [LaneCntWidth-1:0]       req_count_o,
+  input  logic                          rsp_valid_i,
+  output logic                          rsp_ready_o,
+  input  logic [NumLanes*WordWidth-1:0] rsp_rdata_i,
+  // to the decoder
+  output logic                          dec_valid_o,
+  input  logic                          dec_ready_i,
+  output logic [SumWidth-1:0]           dec_sum_o,
+  output logic [MetaWidth-1:0]          dec_meta_o,
+  output logic                          dec_last_o,
+  output logic                          dec_err_o,
+  // events for the counters
+  output logic [LaneCntWidth-1:0]       ev_cells_o,
+  output logic [LaneCntWidth-1:0]       ev_meta_o,
+  output logic                          ev_dir_o,
+  output logic                          ev_err_o,
+  output logic                          busy_o
+);
+  localparam int PendWidth = CellCntWidth + 1;
+  localparam int GroupCellWidth = CellCntWidth + LaneCntWidth;
+
+  typedef enum logic [3:0] {
+    StIdle, StDirReq, StDirRsp, StWalkReq, StWalkRsp, StMetaReq, StMetaRsp, StCellReq,
+    StDrain, StErr
+  } state_e;
+
+  state_e                  state_q, state_d;
+  logic [31:0]             cur_q, cur_d;        // first weight of the next group
+  logic [32:0]             end_q, end_d;        // one past the last weight
+  logic [31:0]             walk_q, walk_d;      // directory walk position
+  logic [31:0]             ptr_q, ptr_d;        // next analog cell offset to read
+  logic [PendWidth-1:0]    pend_q, pend_d;      // analog responses outstanding
+  logic [GroupCellWidth-1:0] iss_left_q, iss_left_d;  // group cells still to request
+  logic [LaneCntWidth-1:0] iss_n_q, iss_n_d;    // weights in the group being issued
+  // request register
+  logic                    rq_q_valid, rq_d_valid;
+  logic                    rq_q_digital, rq_d_digital;
+  logic [AddrWidth-1:0]    rq_q_addr, rq_d_addr;
+  logic [LaneCntWidth-1:0] rq_q_count, rq_d_count;
+  // group handed to the consumer
+  logic                    grp_valid_q, grp_valid_d;
+  logic                    grp_last_q, grp_last_d;
+  logic [LaneCntWidth-1:0] grp_n_q, grp_n_d;
+  logic [MetaWidth-1:0]    grp_meta_q [NumLanes];
+  logic [MetaWidth-1:0]    grp_meta_d [NumLanes];
+  logic [CellCntWidth-1:0] grp_r_q [NumLanes];
+  logic [CellCntWidth-1:0] grp_r_d [NumLanes];
+  // consumer
+  logic [LaneCntWidth-1:0]   c_k_q, c_k_d;
+  logic [CellCntWidth-1:0]   c_rem_q, c_rem_d;
+  logic [SumWidth-1:0]       c_acc_q, c_acc_d;
+  logic [LaneCntWidth-1:0]   c_lp_q, c_lp_d;
+  logic [GroupCellWidth-1:0] c_gleft_q, c_gleft_d;
+
+  logic                    rq_free, issue_pop, cons_pop, cons_fire;
+  logic [32:0]             left;
+  logic [LaneCntWidth-1:0] n_group;
+  logic [MetaWidth-1:0]    rsp_meta [NumLanes];
+  logic [CellCntWidth-1:0] rsp_r [NumLanes];
+  logic [GroupCellWidth-1:0] rsp_sum_r, walk_sum;
+  logic [32:0]             walk_left;
+  logic [LaneCntWidth-1:0] walk_n;
+  logic [31:0]             block_mask;
+  logic [CellCntWidth-1:0] avail, take_n;
+  logic [SumWidth-1:0]     partial;
+
+  always_comb begin
+    rq_free = !rq_q_valid || req_ready_i;
+    left = end_q - {1'b0, cur_q};
+    n_group = (left < 33'(NumLanes)) ? LaneCntWidth'(left) : LaneCntWidth'(NumLanes);
+    walk_left = {1'b0, cur_q} - {1'b0, walk_q};
+    walk_n = (walk_left < 33'(NumLanes)) ? LaneCntWidth'(walk_left) : LaneCntWidth'(NumLanes);
+    block_mask = (32'd1 << block_log2_i) - 32'd1;
+    rsp_sum_r = '0;
+    walk_sum = '0;
+    for (int l = 0; l < NumLanes; l++) begin
+      rsp_meta[l] = meta_en_i ? rsp_rdata_i[l*WordWidth +: MetaWidth] : '0;
+      rsp_r[l] = cells_for(rsp_meta[l], ar_i, sens_en_i, cells_small_i, cells_large_i,
+                           cells_sens_i);
+      if (LaneCntWidth'(l) < n_group) rsp_sum_r = rsp_sum_r + GroupCellWidth'(rsp_r[l]);
+      if (LaneCntWidth'(l) < walk_n) walk_sum = walk_sum + GroupCellWidth'(rsp_r[l]);
+    end
+
+    state_d = state_q;
+    cur_d = cur_q;
+    end_d = end_q;
+    walk_d = walk_q;
+    ptr_d = ptr_q;
+    iss_left_d = iss_left_q;
+    iss_n_d = iss_n_q;
+    rq_d_valid = rq_q_valid && !req_ready_i;
+    rq_d_digital = rq_q_digital;
+    rq_d_addr = rq_q_addr;
+    rq_d_count = rq_q_count;
+    grp_valid_d = grp_valid_q;
+    grp_last_d = grp_last_q;
+    grp_n_d = grp_n_q;
+    for (int l = 0; l < NumLanes; l++) begin
+      grp_meta_d[l] = grp_meta_q[l];
+      grp_r_d[l] = grp_r_q[l];
+    end
+    issue_pop = 1'b0;
+    rq_ready_o = 1'b0;
+    ev_meta_o = '0;
+    ev_dir_o = 1'b0;
+    ev_cells_o = '0;
+    ev_err_o = 1'b0;
+    c_k_d = c_k_q;
+    c_rem_d = c_rem_q;
+    c_acc_d = c_acc_q;
+    c_lp_d = c_lp_q;
+    c_gleft_d = c_gleft_q;
+
+    unique case (state_q)
+      StIdle: begin
+        rq_ready_o = start_ok_i;
+        if (rq_valid_i && start_ok_i) begin
+          cur_d = rq_index_i;
+          end_d = {1'b0, rq_index_i} + {1'b0, rq_count_i};
+          walk_d = rq_index_i & ~block_mask;
+          if (rq_count_i == '0 || ({1'b0, rq_index_i} + {1'b0, rq_count_i}) > {1'b0, num_weights_i}) begin
+            state_d = StErr;
+          end else if (dir_en_i) begin
+            state_d = StDirReq;
+          end else begin
+            ptr_d = rq_index_i * 32'(cells_small_i);
+            state_d = StMetaReq;
+          end
+        end
+      end
+      StDirReq: begin
+        if (rq_free) begin
+          rq_d_valid = 1'b1;
+          rq_d_digital = 1'b1;
+          rq_d_addr = dir_base_i + (cur_q >> block_log2_i);
+          rq_d_count = LaneCntWidth'(1);
+          ev_dir_o = 1'b1;
+          state_d = StDirRsp;
+        end
+      end
+      StDirRsp: begin
+        if (rsp_valid_i) begin
+          issue_pop = 1'b1;
+          ptr_d = rsp_rdata_i[31:0];
+          if (walk_q == cur_q) state_d = StMetaReq;
+          else state_d = StWalkReq;
+        end
+      end
+      StWalkReq: begin
+        if (rq_free) begin
+          rq_d_valid = 1'b1;
+          rq_d_digital = 1'b1;
+          rq_d_addr = meta_base_i + walk_q;
+          rq_d_count = walk_n;
+          ev_meta_o = walk_n;
+          state_d = StWalkRsp;
+        end
+      end
+      StWalkRsp: begin
+        if (rsp_valid_i) begin
+          issue_pop = 1'b1;
+          ptr_d = ptr_q + 32'(walk_sum);
+          walk_d = walk_q + 32'(walk_n);
+          if (walk_q + 32'(walk_n) == cur_q) state_d = StMetaReq;
+          else state_d = StWalkReq;
+        end
+      end
+      StMetaReq: begin
+        if (meta_en_i) begin
+          if (rq_free) begin
+            rq_d_valid = 1'b1;
+            rq_d_digital = 1'b1;
+            rq_d_addr = meta_base_i + cur_q;
+            rq_d_count = n_group;
+            ev_meta_o = n_group;
+            state_d = StMetaRsp;
+          end
+        end else if (!grp_valid_q) begin
+          // no metadata: every weight has CELLS_SMALL cells
+          grp_valid_d = 1'b1;
+          grp_n_d = n_group;
+          grp_last_d = ({1'b0, cur_q} + 33'(n_group)) == end_q;
+          for (int l = 0; l < NumLanes; l++) begin
+            grp_meta_d[l] = '0;
+            grp_r_d[l] = cells_small_i;
+          end
+          iss_left_d = GroupCellWidth'(n_group) * GroupCellWidth'(cells_small_i);
+          iss_n_d = n_group;
+          state_d = StCellReq;
+        end
+      end
+      StMetaRsp: begin
+        if (rsp_valid_i && pend_q == '0 && !grp_valid_q) begin
+          issue_pop = 1'b1;
+          grp_valid_d = 1'b1;
+          grp_n_d = n_group;
+          grp_last_d = ({1'b0, cur_q} + 33'(n_group)) == end_q;
+          for (int l = 0; l < NumLanes; l++) begin
+            grp_meta_d[l] = rsp_meta[l];
+            grp_r_d[l] = rsp_r[l];
+          end
+          iss_left_d = rsp_sum_r;
+          iss_n_d = n_group;
+          state_d = StCellReq;
+        end
+      end
+      StCellReq: begin
+        if (rq_free) begin
+          rq_d_valid = 1'b1;
+          rq_d_digital = 1'b0;
+          rq_d_addr = analog_base_i + ptr_q;
+          rq_d_count = (iss_left_q < GroupCellWidth'(NumLanes)) ? LaneCntWidth'(iss_left_q)
+                                                                 : LaneCntWidth'(NumLanes);
+          ev_cells_o = rq_d_count;
+          ptr_d = ptr_q + 32'(rq_d_count);
+          iss_left_d = iss_left_q - GroupCellWidth'(rq_d_count);
+          if (iss_left_d == '0) begin
+            cur_d = cur_q + 32'(iss_n_q);
+            if ((33'(cur_q) + 33'(iss_n_q)) == end_q) state_d = StDrain;
+            else state_d = StMetaReq;
+          end
+        end
+      end
+      StDrain: begin
+        if (!grp_valid_q && pend_q == '0 && !rq_q_valid) state_d = StIdle;
+      end
+      StErr: begin
+        if (dec_ready_i) begin
+          ev_err_o = 1'b1;
+          state_d = StIdle;
+        end
+      end
+      default: state_d = StIdle;
+    endcase
+
+    // ---------------------------------------------------------- consumer
+    dec_valid_o = 1'b0;
+    dec_sum_o = '0;
+    dec_meta_o = '0;
+    dec_last_o = 1'b0;
+    dec_err_o = 1'b0;
+    cons_pop = 1'b0;
+    cons_fire = grp_valid_q && pend_q != '0 && rsp_valid_i && dec_ready_i;
+    avail = CellCntWidth'(NumLanes) - CellCntWidth'(c_lp_q);
+    take_n = (c_rem_q < avail) ? c_rem_q : avail;
+    partial = '0;
+    if (state_q == StErr) begin
+      dec_valid_o = 1'b1;
+      dec_last_o = 1'b1;
+      dec_err_o = 1'b1;
+    end else if (cons_fire) begin
+      for (int l = 0; l < NumLanes; l++) begin
+        if (CellCntWidth'(l) >= CellCntWidth'(c_lp_q)
+            && CellCntWidth'(l) < CellCntWidth'(c_lp_q) + take_n) begin
+          partial = partial + SumWidth'($signed(rsp_rdata_i[l*WordWidth +: AdcWidth]));
+        end
+      end
+      cons_pop = (CellCntWidth'(c_lp_q) + take_n == CellCntWidth'(NumLanes))
+              || (GroupCellWidth'(take_n) == c_gleft_q);
+      c_gleft_d = c_gleft_q - GroupCellWidth'(take_n);
+      c_lp_d = cons_pop ? '0 : c_lp_q + LaneCntWidth'(take_n);
+      if (take_n == c_rem_q) begin
+        dec_valid_o = 1'b1;
+        dec_sum_o = c_acc_q + partial;
+        for (int l = 0; l < NumLanes; l++) begin
+          if (LaneCntWidth'(l) == c_k_q) dec_meta_o = grp_meta_q[l];
+        end
+        dec_last_o = grp_last_q && (c_k_q + LaneCntWidth'(1) == grp_n_q);
+        c_acc_d = '0;
+        c_k_d = c_k_q + LaneCntWidth'(1);
+        c_rem_d = '0;
+        for (int l = 0; l < NumLanes; l++) begin
+          if (LaneCntWidth'(l) == c_k_q + LaneCntWidth'(1)) c_rem_d = grp_r_q[l];
+        end
+        if (c_k_q + LaneCntWidth'(1) == grp_n_q) grp_valid_d = 1'b0;
+      end else begin
+        c_acc_d = c_acc_q + partial;
+        c_rem_d = c_rem_q - take_n;
+      end
+    end
+    // a new group starts the consumer afresh
+    if (!grp_valid_q && grp_valid_d) begin
+      c_k_d = '0;
+      c_rem_d = grp_r_d[0];
+      c_acc_d = '0;
+      c_lp_d = '0;
+      c_gleft_d = iss_left_d;
+    end
+
+    pend_d = pend_q + PendWidth'(state_q == StCellReq && rq_free) - PendWidth'(cons_pop);
+    rsp_ready_o = issue_pop || cons_pop;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= StIdle;
+      cur_q <= '0;
+      end_q <= '0;
+      walk_q <= '0;
+      ptr_q <= '0;
+      pend_q <= '0;
+      iss_left_q <= '0;
+      iss_n_q <= '0;
+      rq_q_valid <= 1'b0;
+      rq_q_digital <= 1'b0;
+      rq_q_addr <= '0;
+      rq_q_count <= '0;
+      grp_valid_q <= 1'b0;
+      grp_last_q <= 1'b0;
+      grp_n_q <= '0;
+      for (int l = 0; l < NumLanes; l++) begin
+        grp_meta_q[l] <= '0;
+        grp_r_q[l] <= '0;
+      end
+      c_k_q <= '0;
+      c_rem_q <= '0;
+      c_acc_q <= '0;
+      c_lp_q <= '0;
+      c_gleft_q <= '0;
+    end else begin
+      state_q <= state_d;
+      cur_q <= cur_d;
+      end_q <= end_d;
+      walk_q <= walk_d;
+      ptr_q <= ptr_d;
+      pend_q <= pend_d;
+      iss_left_q <= iss_left_d;
+      iss_n_q <= iss_n_d;
+      rq_q_valid <= rq_d_valid;
+      rq_q_digital <= rq_d_digital;
+      rq_q_addr <= rq_d_addr;
+      rq_q_count <= rq_d_count;
+      grp_valid_q <= grp_valid_d;
+      grp_last_q <= grp_last_d;
+      grp_n_q <= grp_n_d;
+      for (int l = 0; l < NumLanes; l++) begin
+        grp_meta_q[l] <= grp_meta_d[l];
+        grp_r_q[l] <= grp_r_d[l];
+      end
+      c_k_q <= c_k_d;
+      c_rem_q <= c_rem_d;
+      c_acc_q <= c_acc_d;
+      c_lp_q <= c_lp_d;
+      c_gleft_q <= c_gleft_d;
+    end
+  end
+
+  assign req_valid_o = rq_q_valid;
+  assign req_digital_o = rq_q_digital;
+  assign req_addr_o = rq_q_addr;
+  assign req_count_o = rq_q_count;
+  assign busy_o = (state_q != StIdle);
+
+  `PCM_ASSERT(ReaderRspExpected, !rsp_valid_i || rsp_ready_o || state_q != StIdle || pend_q != '0,
+              clk_i, rst_ni)
+  `PCM_ASSERT(ReaderNoPopUnderflow, !(cons_pop && pend_q == '0), clk_i, rst_ni)
+endmodule : pcm_reader
