@@ -90,24 +90,35 @@ module pcm_writer
 
   logic grant_d, grant_m, grant_a;
   logic aout_ok, mout_ok, dout_ok;
+  logic sel_d, sel_m;                    // this cycle's choice (analog otherwise)
+  logic held_q, held_d;                  // a request was offered and not taken
+  logic held_d_q, held_m_q;              // which one
 
-  // Arbiter: directory, then metadata, then analog. Each source holds its
-  // request until granted.
+  // Arbiter: directory, then metadata, then analog; a request once offered is
+  // offered unchanged until taken (valid/ready rule).
   always_comb begin
-    grant_d = dout_valid_q && req_ready_i;
-    grant_m = !dout_valid_q && mout_valid_q && req_ready_i;
-    grant_a = !dout_valid_q && !mout_valid_q && aout_valid_q && req_ready_i;
+    if (held_q) begin
+      sel_d = held_d_q;
+      sel_m = held_m_q;
+    end else begin
+      sel_d = dout_valid_q;
+      sel_m = !dout_valid_q && mout_valid_q;
+    end
     req_valid_o = dout_valid_q || mout_valid_q || aout_valid_q;
-    req_digital_o = dout_valid_q || mout_valid_q;
+    grant_d = sel_d && req_ready_i;
+    grant_m = sel_m && req_ready_i;
+    grant_a = !sel_d && !sel_m && aout_valid_q && req_ready_i;
+    held_d = req_valid_o && !req_ready_i;
+    req_digital_o = sel_d || sel_m;
     req_addr_o = aout_addr_q;
     req_count_o = aout_count_q;
     req_wdata_o = aout_data_q;
-    if (dout_valid_q) begin
+    if (sel_d) begin
       req_addr_o = dout_addr_q;
       req_count_o = LaneCntWidth'(1);
       req_wdata_o = '0;
       req_wdata_o[WordWidth-1:0] = dout_data_q;
-    end else if (mout_valid_q) begin
+    end else if (sel_m) begin
       req_addr_o = mout_addr_q;
       req_count_o = mout_count_q;
       req_wdata_o = mout_data_q;
@@ -267,7 +278,13 @@ module pcm_writer
       dout_valid_q <= 1'b0;
       dout_addr_q <= '0;
       dout_data_q <= '0;
+      held_q <= 1'b0;
+      held_d_q <= 1'b0;
+      held_m_q <= 1'b0;
     end else begin
+      held_q <= held_d;
+      held_d_q <= sel_d;
+      held_m_q <= sel_m;
       x_valid_q <= x_valid_d;
       x_first_q <= x_first_d;
       x_flush_q <= x_flush_d;

@@ -1,0 +1,144 @@
+#include "pcm/systemc/codec.hpp"
+
+namespace pcm::systemc {
+namespace {
+
+constexpr int kTFrac = regs::kTFrac;
+constexpr int kMantBits = 23;
+constexpr int kExpBias = 127;
+constexpr int kMagBits = regs::kTWidth - 1;
+constexpr uint64_t kMagMax = (uint64_t{1} << kMagBits) - 1;
+constexpr int kSegShift = kTFrac + 1 - regs::kLutLog2;
+
+// Arithmetic right shift (implementation-defined before C++20 for negatives).
+constexpr int64_t asr(int64_t v, int s) { return v >= 0 ? v >> s : -((-v - 1) >> s) - 1; }
+
+constexpr int32_t sext(uint32_t v, int bits) {
+  const uint32_t m = 1u << (bits - 1);
+  const uint32_t x = v & ((bits >= 32) ? ~0u : ((1u << bits) - 1u));
+  return static_cast<int32_t>((x ^ m)) - static_cast<int32_t>(m);
+}
+
+}  // namespace
+
+uint32_t cells_for(const CodecConfig& cfg, uint32_t meta) {
+  if (cfg.sens && ((meta >> kMetaSensBit) & 1u)) return cfg.cells_sens;
+  if (cfg.ar && ((meta >> kMetaLargeBit) & 1u)) return cfg.cells_large;
+  return cfg.cells_small;
+}
+
+uint64_t recip_of(uint32_t r) {
+  if (r == 0) return 0;
+  return ((uint64_t{1} << regs::kRecipFrac) + r - 1) / r;
+}
+
+Encoded encode(const CodecConfig& cfg, uint32_t w, bool sensitive) {
+  Encoded out;
+  const uint32_t w_exp = (w >> 23) & 0xFFu;
+  const bool w_sign = (w >> 31) != 0;
+  const uint32_t w_abs = w & 0x7FFFFFFFu;
+  const bool is_zero = w_abs == 0;
+  const bool large = (cfg.am || cfg.ar) && w_abs >= (cfg.threshold & 0x7FFFFFFFu);
+  const bool map_large = cfg.am && large;
+  const uint32_t scale = map_large ? cfg.scale_large : cfg.scale_small;
+  const int32_t beta = sext(static_cast<uint32_t>(map_large ? cfg.shift_large : cfg.shift_small),
+                            regs::kTWidth);
+  out.refused = w_exp == 0xFFu;
+  out.meta = (cfg.sp && w_sign && !is_zero ? 1u << kMetaSignBit : 0u) |
+             (large ? 1u << kMetaLargeBit : 0u) |
+             (cfg.sens && sensitive ? 1u << kMetaSensBit : 0u);
+
+  // |w| * alpha in Q.TFrac, rounded half up, saturating below 2^(MagBits - TFrac).
+  const uint64_t w_mant = (w_exp != 0 ? 1u << kMantBits : 0u) | (w & 0x7FFFFFu);
+  const uint64_t a_mant = (1u << kMantBits) | (scale & 0x7FFFFFu);
+  const uint64_t prod = w_mant * a_mant;
+  const int w_exp_eff = w_exp == 0 ? 1 : static_cast<int>(w_exp);
+  const int shamt = w_exp_eff + static_cast<int>((scale >> 23) & 0xFFu) -
+                    (2 * (kExpBias + kMantBits) - kTFrac);
+  uint64_t mag = 0;
+  if (prod == 0) {
+    mag = 0;
+  } else if (shamt >= 0) {
+    mag = (shamt >= kMagBits || prod > (kMagMax >> shamt)) ? kMagMax : prod << shamt;
+  } else if (-shamt <= 48) {
+    const int n = -shamt;
+    const uint64_t wide = (prod + (uint64_t{1} << (n - 1))) >> n;
+    mag = wide > kMagMax ? kMagMax : wide;
+  }
+  const int64_t v = (cfg.sp || !w_sign) ? static_cast<int64_t>(mag) : -static_cast<int64_t>(mag);
+  const int64_t t_pre = v - beta;
+  const int64_t lo = static_cast<int64_t>(cfg.range_lo) * (1 << (kTFrac - regs::kRangeFrac));
+  const int64_t hi = static_cast<int64_t>(cfg.range_hi) * (1 << (kTFrac - regs::kRangeFrac));
+  int64_t t = t_pre;
+  if (t_pre < lo) {
+    t = lo;
+    out.saturated = true;
+  } else if (t_pre > hi) {
+    t = hi;
+    out.saturated = true;
+  }
+  out.t = static_cast<int32_t>(t);
+
+  // Pre-mapping through the piecewise-linear LUT.
+  const int64_t u = t + (int64_t{1} << kTFrac);
+  const int seg = static_cast<int>(u >> kSegShift);
+  const int64_t frac = u & ((int64_t{1} << kSegShift) - 1);
+  const int64_t knot_lo = sext(static_cast<uint32_t>(cfg.lut[seg]), regs::kTWidth);
+  int64_t slope = 0;
+  if (seg < kKnotCount - 1) {
+    const int64_t knot_hi = sext(static_cast<uint32_t>(cfg.lut[seg + 1]), regs::kTWidth);
+    slope = (knot_hi - knot_lo) * frac;
+  }
+  const int64_t x = knot_lo + asr(slope + (int64_t{1} << (kSegShift - 1)), kSegShift);
+  out.x = static_cast<int32_t>(x);
+
+  // DAC: round(x * 2^(b-1)) within the code range.
+  const int dac_shift = kTFrac + 1 - cfg.dac_bits;
+  int64_t code = asr(x + (int64_t{1} << (dac_shift - 1)), dac_shift);
+  const int64_t code_max = (int64_t{1} << (cfg.dac_bits - 1)) - 1;
+  const int64_t code_min = -(int64_t{1} << (cfg.dac_bits - 1));
+  if (code > code_max) code = code_max;
+  if (code < code_min) code = code_min;
+  out.code = static_cast<int32_t>(code);
+  out.cells = cells_for(cfg, out.meta);
+  return out;
+}
+
+uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum) {
+  const bool large = ((meta >> kMetaLargeBit) & 1u) != 0;
+  const bool map_large = cfg.am && large;
+  const bool sign = cfg.sp && ((meta >> kMetaSignBit) & 1u);
+  const uint64_t recip = recip_of(cells_for(cfg, meta));
+  const int64_t beta = sext(static_cast<uint32_t>(map_large ? cfg.shift_large : cfg.shift_small),
+                            regs::kTWidth);
+  const int up = kTFrac + 1 - cfg.adc_bits;
+  const int down = regs::kRecipFrac - up;
+  const int64_t num = adc_sum * static_cast<int64_t>(recip);
+  const int64_t mean = asr(num + (int64_t{1} << (down - 1)), down);
+  int64_t m = mean + beta;
+  if (cfg.sp && m < 0) m = 0;
+  const bool neg = cfg.sp ? sign : m < 0;
+  const uint64_t mag = static_cast<uint64_t>(m < 0 ? -m : m);
+  const uint32_t rscale = map_large ? cfg.rscale_large : cfg.rscale_small;
+  const uint64_t prod = mag * ((1u << kMantBits) | (rscale & 0x7FFFFFu));
+  const uint32_t sign_bit = neg ? 0x80000000u : 0u;
+  if (prod == 0) return sign_bit;
+  int lead = 63;
+  while (((prod >> lead) & 1u) == 0) --lead;
+  int exp_b = lead + static_cast<int>((rscale >> 23) & 0xFFu) - (kTFrac + kMantBits);
+  uint64_t mant = 0;
+  if (lead >= kMantBits + 1) {
+    mant = (prod >> (lead - kMantBits)) + ((prod >> (lead - kMantBits - 1)) & 1u);
+    if (mant >> (kMantBits + 1)) {
+      mant >>= 1;
+      ++exp_b;
+    }
+  } else {
+    mant = prod << (kMantBits - lead);
+  }
+  if (exp_b <= 0) return sign_bit;
+  if (exp_b >= 255) return sign_bit | 0x7F7FFFFFu;
+  return sign_bit | (static_cast<uint32_t>(exp_b) << 23) | static_cast<uint32_t>(mant & 0x7FFFFFu);
+}
+
+}  // namespace pcm::systemc

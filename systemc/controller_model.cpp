@@ -1,0 +1,311 @@
+#include "pcm/systemc/controller_model.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace pcm::systemc {
+namespace {
+
+bool fp32_positive_normal(uint32_t v) {
+  const uint32_t e = (v >> 23) & 0xFFu;
+  return (v >> 31) == 0 && e != 0 && e != 0xFF;
+}
+bool fp32_nonnegative_finite(uint32_t v) { return (v >> 31) == 0 && ((v >> 23) & 0xFFu) != 0xFF; }
+bool in_signed(uint32_t v, int64_t lo, int64_t hi) {
+  const auto s = static_cast<int32_t>(v);
+  return s >= lo && s <= hi;
+}
+bool in_unsigned(uint32_t v, int64_t lo, int64_t hi) { return v >= lo && v <= hi; }
+int32_t sext16(uint32_t v) { return static_cast<int16_t>(static_cast<uint16_t>(v & 0xFFFFu)); }
+
+// Legal bounds of a register, from the register description.
+const regs::RegInfo& info_at(uint32_t offset) {
+  for (const auto& info : regs::kRegisters) {
+    if (info.offset == offset) return info;
+  }
+  return regs::kRegisters.front();
+}
+
+}  // namespace
+
+ControllerModel::ControllerModel(ControllerParams params, CellArray& array)
+    : params_(params), array_(array) {
+  cfg_.threshold = regs::threshold::kReset;
+  cfg_.scale_small = regs::scale_small::kReset;
+  cfg_.rscale_small = regs::rscale_small::kReset;
+  cfg_.shift_small = static_cast<int32_t>(regs::shift_small::kReset);
+  cfg_.scale_large = regs::scale_large::kReset;
+  cfg_.rscale_large = regs::rscale_large::kReset;
+  cfg_.shift_large = static_cast<int32_t>(regs::shift_large::kReset);
+  cfg_.cells_small = regs::cells_small::kReset;
+  cfg_.cells_large = regs::cells_large::kReset;
+  cfg_.cells_sens = regs::cells_sens::kReset;
+  apply(regs::ctrl::kOffset, ctrl_);
+  apply(regs::range::kOffset, range_);
+  apply(regs::res::kOffset, res_);
+}
+
+void ControllerModel::bump(Counter c, uint64_t by) {
+  const uint64_t sum = uint64_t{counters_[c]} + by;
+  counters_[c] = static_cast<uint32_t>(std::min<uint64_t>(sum, std::numeric_limits<uint32_t>::max()));
+}
+
+uint32_t ControllerModel::reg_value(uint32_t addr, bool& hit) const {
+  namespace r = regs;
+  hit = true;
+  switch (addr) {
+    case r::ctrl::kOffset: return ctrl_;
+    case r::status::kOffset:
+      return r::status::kNanSeen.put(0, nan_seen_) | r::status::kSatSeen.put(0, sat_seen_) |
+             r::status::kBusErr.put(0, bus_err_) | r::status::kRdErr.put(0, rd_err_);
+    case r::cmd::kOffset: return 0;
+    case r::threshold::kOffset: return cfg_.threshold;
+    case r::scale_small::kOffset: return cfg_.scale_small;
+    case r::rscale_small::kOffset: return cfg_.rscale_small;
+    case r::shift_small::kOffset: return static_cast<uint32_t>(cfg_.shift_small);
+    case r::scale_large::kOffset: return cfg_.scale_large;
+    case r::rscale_large::kOffset: return cfg_.rscale_large;
+    case r::shift_large::kOffset: return static_cast<uint32_t>(cfg_.shift_large);
+    case r::cells_small::kOffset: return cfg_.cells_small;
+    case r::cells_large::kOffset: return cfg_.cells_large;
+    case r::cells_sens::kOffset: return cfg_.cells_sens;
+    case r::range::kOffset: return range_;
+    case r::res::kOffset: return res_;
+    case r::dir::kOffset: return dir_;
+    case r::analog_base::kOffset: return analog_base_;
+    case r::meta_base::kOffset: return meta_base_;
+    case r::dir_base::kOffset: return dir_base_;
+    case r::num_weights::kOffset: return num_weights_;
+    case r::next_cell::kOffset: return next_cell_;
+    case r::params::kOffset:
+      return r::params::kNumLanes.put(0, static_cast<uint32_t>(params_.num_lanes)) |
+             r::params::kDacWidth.put(0, static_cast<uint32_t>(params_.dac_width)) |
+             r::params::kAdcWidth.put(0, static_cast<uint32_t>(params_.adc_width)) |
+             r::params::kLutLog2.put(0, static_cast<uint32_t>(r::kLutLog2));
+    case r::weights_written::kOffset: return counters_[kWeightsWritten];
+    case r::weights_read::kOffset: return counters_[kWeightsRead];
+    case r::cells_written::kOffset: return counters_[kCellsWritten];
+    case r::cells_read::kOffset: return counters_[kCellsRead];
+    case r::meta_written::kOffset: return counters_[kMetaWritten];
+    case r::meta_read::kOffset: return counters_[kMetaRead];
+    case r::dir_written::kOffset: return counters_[kDirWritten];
+    case r::dir_read::kOffset: return counters_[kDirRead];
+    case r::sat_count::kOffset: return counters_[kSat];
+    case r::nan_count::kOffset: return counters_[kNan];
+    case r::err_count::kOffset: return counters_[kErr];
+    default: break;
+  }
+  if (addr >= r::lut::kOffset && addr < r::lut::kOffset + 4 * r::lut::kEntries && addr % 4 == 0) {
+    return static_cast<uint32_t>(cfg_.lut[(addr - r::lut::kOffset) / 4]);
+  }
+  hit = false;
+  return 0;
+}
+
+bool ControllerModel::legal(uint32_t addr, uint32_t data, bool busy) const {
+  namespace r = regs;
+  const bool is_lut =
+      addr >= r::lut::kOffset && addr < r::lut::kOffset + 4 * r::lut::kEntries && addr % 4 == 0;
+  uint32_t mask = ~0u;
+  bool ok = true;
+  switch (addr) {
+    case r::ctrl::kOffset: mask = r::ctrl::kMask; break;
+    case r::cmd::kOffset: mask = r::cmd::kMask; ok = !(r::cmd::kStart.get(data) && busy); break;
+    case r::threshold::kOffset: ok = fp32_nonnegative_finite(data); break;
+    case r::scale_small::kOffset:
+    case r::rscale_small::kOffset:
+    case r::scale_large::kOffset:
+    case r::rscale_large::kOffset: ok = fp32_positive_normal(data); break;
+    case r::shift_small::kOffset:
+    case r::shift_large::kOffset: ok = in_signed(data, info_at(addr).min, info_at(addr).max); break;
+    case r::cells_small::kOffset:
+    case r::cells_large::kOffset:
+    case r::cells_sens::kOffset: ok = in_unsigned(data, info_at(addr).min, info_at(addr).max); break;
+    case r::range::kOffset: {
+      const int32_t lo = sext16(data);
+      const int32_t hi = sext16(data >> 16);
+      ok = lo >= -(1 << r::kRangeFrac) && hi <= (1 << r::kRangeFrac) && lo < hi;
+      break;
+    }
+    case r::res::kOffset: {
+      mask = r::res::kMask;
+      const uint32_t dac = r::res::kDacBits.get(data);
+      const uint32_t adc = r::res::kAdcBits.get(data);
+      ok = dac >= r::kResBitsMin && dac <= static_cast<uint32_t>(params_.dac_width) &&
+           adc >= r::kResBitsMin && adc <= static_cast<uint32_t>(params_.adc_width);
+      break;
+    }
+    case r::dir::kOffset:
+      mask = r::dir::kMask;
+      ok = in_unsigned(data, info_at(addr).min, info_at(addr).max);
+      break;
+    case r::analog_base::kOffset:
+    case r::meta_base::kOffset:
+    case r::dir_base::kOffset:
+    case r::num_weights::kOffset:
+    case r::next_cell::kOffset: break;
+    default:
+      if (is_lut) {
+        ok = in_signed(data, info_at(r::lut::kOffset).min, info_at(r::lut::kOffset).max);
+      } else {
+        ok = false;  // read-only or unmapped
+      }
+  }
+  if (addr != r::cmd::kOffset && busy) ok = false;
+  if ((data & ~mask) != 0) ok = false;
+  return ok;
+}
+
+void ControllerModel::apply(uint32_t addr, uint32_t data) {
+  namespace r = regs;
+  switch (addr) {
+    case r::ctrl::kOffset:
+      ctrl_ = data;
+      cfg_.sp = r::ctrl::kSp.get(data);
+      cfg_.am = r::ctrl::kAm.get(data);
+      cfg_.ar = r::ctrl::kAr.get(data);
+      cfg_.sens = r::ctrl::kSens.get(data);
+      break;
+    case r::cmd::kOffset:
+      if (r::cmd::kStart.get(data)) {
+        num_weights_ = 0;
+        next_cell_ = 0;
+      }
+      if (r::cmd::kClearCounters.get(data)) counters_.fill(0);
+      if (r::cmd::kClearFlags.get(data)) nan_seen_ = sat_seen_ = bus_err_ = rd_err_ = false;
+      break;
+    case r::threshold::kOffset: cfg_.threshold = data; break;
+    case r::scale_small::kOffset: cfg_.scale_small = data; break;
+    case r::rscale_small::kOffset: cfg_.rscale_small = data; break;
+    case r::shift_small::kOffset: cfg_.shift_small = static_cast<int32_t>(data); break;
+    case r::scale_large::kOffset: cfg_.scale_large = data; break;
+    case r::rscale_large::kOffset: cfg_.rscale_large = data; break;
+    case r::shift_large::kOffset: cfg_.shift_large = static_cast<int32_t>(data); break;
+    case r::cells_small::kOffset: cfg_.cells_small = data; break;
+    case r::cells_large::kOffset: cfg_.cells_large = data; break;
+    case r::cells_sens::kOffset: cfg_.cells_sens = data; break;
+    case r::range::kOffset:
+      range_ = data;
+      cfg_.range_lo = sext16(data);
+      cfg_.range_hi = sext16(data >> 16);
+      break;
+    case r::res::kOffset:
+      res_ = data;
+      cfg_.dac_bits = static_cast<int>(r::res::kDacBits.get(data));
+      cfg_.adc_bits = static_cast<int>(r::res::kAdcBits.get(data));
+      break;
+    case r::dir::kOffset: dir_ = data; break;
+    case r::analog_base::kOffset: analog_base_ = data; break;
+    case r::meta_base::kOffset: meta_base_ = data; break;
+    case r::dir_base::kOffset: dir_base_ = data; break;
+    case r::num_weights::kOffset: num_weights_ = data; break;
+    case r::next_cell::kOffset: next_cell_ = data; break;
+    default:
+      if (addr >= r::lut::kOffset && addr < r::lut::kOffset + 4 * r::lut::kEntries) {
+        cfg_.lut[(addr - r::lut::kOffset) / 4] = static_cast<int32_t>(data);
+      }
+  }
+}
+
+BusResult ControllerModel::write_reg(uint32_t addr, uint32_t data, bool busy) {
+  BusResult result;
+  result.ok = legal(addr, data, busy);
+  if (result.ok) {
+    apply(addr, data);
+  } else {
+    bump(kErr, 1);
+    bus_err_ = true;
+  }
+  return result;
+}
+
+BusResult ControllerModel::read_reg(uint32_t addr, bool /*busy*/) {
+  BusResult result;
+  bool hit = false;
+  result.data = reg_value(addr, hit);
+  result.ok = hit;
+  if (!hit) {
+    result.data = 0;
+    bump(kErr, 1);
+    bus_err_ = true;
+  }
+  return result;
+}
+
+void ControllerModel::write_weight(uint32_t weight_bits, bool sensitive) {
+  const Encoded enc = encode(cfg_, weight_bits, sensitive);
+  if (enc.refused) {
+    bump(kNan, 1);
+    nan_seen_ = true;
+    return;
+  }
+  if (enc.saturated) {
+    bump(kSat, 1);
+    sat_seen_ = true;
+  }
+  const uint32_t index = num_weights_;
+  const uint32_t block_log2 = regs::dir::kBlockLog2.get(dir_);
+  if (cfg_.directory_enabled() && (index & ((1u << block_log2) - 1u)) == 0) {
+    array_.write_digital(dir_base_ + (index >> block_log2), next_cell_);
+    bump(kDirWritten, 1);
+  }
+  if (cfg_.meta_enabled()) {
+    array_.write_digital(meta_base_ + index, enc.meta);
+    bump(kMetaWritten, 1);
+  }
+  for (uint32_t j = 0; j < enc.cells; ++j) {
+    array_.write_analog(analog_base_ + next_cell_ + j, enc.code, cfg_.dac_bits);
+  }
+  next_cell_ += enc.cells;
+  bump(kCellsWritten, enc.cells);
+  ++num_weights_;
+  bump(kWeightsWritten, 1);
+}
+
+std::vector<ReadBeat> ControllerModel::read(uint32_t index, uint32_t count) {
+  std::vector<ReadBeat> beats;
+  const uint64_t end = uint64_t{index} + count;
+  if (count == 0 || end > num_weights_) {
+    beats.push_back(ReadBeat{0, true, true});
+    bump(kErr, 1);
+    rd_err_ = true;
+    return beats;
+  }
+  const auto lanes = static_cast<uint32_t>(params_.num_lanes);
+  const bool meta_en = cfg_.meta_enabled();
+  const uint32_t block_log2 = regs::dir::kBlockLog2.get(dir_);
+  auto meta_at = [&](uint32_t i) { return meta_en ? array_.read_digital(meta_base_ + i) & 7u : 0u; };
+  uint32_t ptr = 0;
+  if (cfg_.directory_enabled()) {
+    ptr = array_.read_digital(dir_base_ + (index >> block_log2));
+    bump(kDirRead, 1);
+    for (uint32_t walk = index & ~((1u << block_log2) - 1u); walk < index;) {
+      const uint32_t n = std::min(lanes, index - walk);
+      for (uint32_t k = 0; k < n; ++k) ptr += cells_for(cfg_, meta_at(walk + k));
+      bump(kMetaRead, n);
+      walk += n;
+    }
+  } else {
+    ptr = index * cfg_.cells_small;
+  }
+  beats.reserve(count);
+  for (uint64_t cur = index; cur < end; ++cur) {
+    if (meta_en) bump(kMetaRead, 1);
+    const uint32_t meta = meta_at(static_cast<uint32_t>(cur));
+    const uint32_t r = cells_for(cfg_, meta);
+    int64_t sum = 0;
+    for (uint32_t j = 0; j < r; ++j) {
+      const int32_t code = array_.read_analog(analog_base_ + ptr + j, cfg_.adc_bits);
+      // the controller keeps the low AdcWidth bits of each lane, signed
+      const int shift = 32 - params_.adc_width;
+      sum += static_cast<int32_t>(static_cast<uint32_t>(code) << shift) >> shift;
+    }
+    ptr += r;
+    bump(kCellsRead, r);
+    beats.push_back(ReadBeat{decode(cfg_, meta, sum), cur + 1 == end, false});
+    bump(kWeightsRead, 1);
+  }
+  return beats;
+}
+
+}  // namespace pcm::systemc

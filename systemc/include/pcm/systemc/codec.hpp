@@ -1,0 +1,62 @@
+#pragma once
+
+// The controller's arithmetic as pure functions, bit for bit what rtl/
+// computes (pcm_encoder.sv, pcm_decoder.sv). rtl/README.md documents the
+// formats; the bench in testbench/ holds the two to each other.
+
+#include <array>
+#include <cstdint>
+
+#include "pcm/regs/pcm_ctrl_regs.hpp"
+
+namespace pcm::systemc {
+
+inline constexpr int kKnotCount = (1 << regs::kLutLog2) + 1;
+inline constexpr int kMetaSignBit = 0;
+inline constexpr int kMetaLargeBit = 1;
+inline constexpr int kMetaSensBit = 2;
+
+// Register contents the datapath uses (raw register values).
+struct CodecConfig {
+  bool sp = false;
+  bool am = false;
+  bool ar = false;
+  bool sens = false;
+  uint32_t threshold = 0;          // fp32 bits
+  uint32_t scale_small = 0x3F800000;   // fp32 bits of alpha
+  uint32_t rscale_small = 0x3F800000;  // fp32 bits of 1/alpha
+  int32_t shift_small = 0;         // beta, Q11.20
+  uint32_t scale_large = 0x3F800000;
+  uint32_t rscale_large = 0x3F800000;
+  int32_t shift_large = 0;
+  uint32_t cells_small = 1;
+  uint32_t cells_large = 1;
+  uint32_t cells_sens = 1;
+  int32_t range_lo = -16384;       // Q2.14
+  int32_t range_hi = 16384;
+  int dac_bits = 16;
+  int adc_bits = 16;
+  std::array<int32_t, kKnotCount> lut{};  // Q11.20 knots
+
+  bool meta_enabled() const { return sp || am || ar || sens; }
+  bool directory_enabled() const { return ar || sens; }
+};
+
+struct Encoded {
+  bool refused = false;    // NaN or infinity: not stored
+  bool saturated = false;  // t clipped to [lo, hi]
+  uint32_t meta = 0;       // sign | large << 1 | sens << 2
+  int32_t t = 0;           // Q3.20 after saturation
+  int32_t x = 0;           // Q3.20 after the LUT
+  int32_t code = 0;        // DAC code
+  uint32_t cells = 0;
+};
+
+Encoded encode(const CodecConfig& cfg, uint32_t weight_bits, bool sensitive);
+uint32_t cells_for(const CodecConfig& cfg, uint32_t meta);
+// ceil(2^32 / r), the reciprocal the decoder multiplies by.
+uint64_t recip_of(uint32_t r);
+// fp32 bits from the sum of a weight's ADC codes and its metadata record.
+uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum);
+
+}  // namespace pcm::systemc

@@ -1,0 +1,80 @@
+#pragma once
+
+// Functional (untimed) model of rtl/pcm_ctrl: the same registers with the same
+// legality checks, the same arithmetic (codec.hpp), the same cell allocation,
+// metadata and directory layout, and the same counters. Given the same register
+// writes and the same cell read-outs it returns bit-identical weights.
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "pcm/systemc/cell_array.hpp"
+#include "pcm/systemc/codec.hpp"
+
+namespace pcm::systemc {
+
+struct ControllerParams {
+  int num_lanes = 4;
+  int dac_width = 16;
+  int adc_width = 16;
+};
+
+struct BusResult {
+  bool ok = true;     // false: the access was refused (PSLVERR)
+  uint32_t data = 0;  // read data
+};
+
+struct ReadBeat {
+  uint32_t weight = 0;  // fp32 bits
+  bool last = false;
+  bool err = false;
+};
+
+class ControllerModel {
+ public:
+  ControllerModel(ControllerParams params, CellArray& array);
+
+  // `busy` is whether the controller was busy when the access happened (the
+  // timed RTL refuses configuration writes then; the model has no time).
+  BusResult write_reg(uint32_t addr, uint32_t data, bool busy = false);
+  BusResult read_reg(uint32_t addr, bool busy = false);
+
+  // One beat of the weight write stream.
+  void write_weight(uint32_t weight_bits, bool sensitive);
+  // A read request: `count` weights from `index` (one error beat when out of range).
+  std::vector<ReadBeat> read(uint32_t index, uint32_t count);
+
+  const CodecConfig& codec() const { return cfg_; }
+  const ControllerParams& params() const { return params_; }
+
+ private:
+  enum Counter {
+    kWeightsWritten, kWeightsRead, kCellsWritten, kCellsRead, kMetaWritten, kMetaRead,
+    kDirWritten, kDirRead, kSat, kNan, kErr, kNumCounters
+  };
+  uint32_t reg_value(uint32_t addr, bool& hit) const;
+  bool legal(uint32_t addr, uint32_t data, bool busy) const;
+  void apply(uint32_t addr, uint32_t data);
+  void bump(Counter c, uint64_t by);
+
+  ControllerParams params_;
+  CellArray& array_;
+  CodecConfig cfg_;
+  uint32_t ctrl_ = regs::ctrl::kReset;
+  uint32_t range_ = regs::range::kReset;
+  uint32_t res_ = regs::res::kReset;
+  uint32_t dir_ = regs::dir::kReset;
+  uint32_t analog_base_ = 0;
+  uint32_t meta_base_ = 0;
+  uint32_t dir_base_ = 0;
+  uint32_t num_weights_ = 0;
+  uint32_t next_cell_ = 0;
+  std::array<uint32_t, kNumCounters> counters_{};
+  bool nan_seen_ = false;
+  bool sat_seen_ = false;
+  bool bus_err_ = false;
+  bool rd_err_ = false;
+};
+
+}  // namespace pcm::systemc
