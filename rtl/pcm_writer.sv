@@ -238,7 +238,7 @@ module pcm_writer
       x_flush_d = in_nan_i;
       x_last_d = in_last_i;
       x_code_d = in_code_i;
-      x_rem_d = in_cells_i;
+      x_rem_d = in_nan_i ? '0 : in_cells_i;  // a flush token places no cells
       x_meta_d = in_meta_i;
     end
     ev_sat_o = take && !in_nan_i && in_sat_i;

@@ -130,10 +130,15 @@ class Bench {
     const int per_config = std::max(1, opt_.weights / opt_.configs);
     for (int k = 0; k < opt_.configs; ++k) {
       const bool lsb_mode = k < 16;  // the first 16: each strategy, noiseless path check
+      phase_ = "configure";
       configure(k, lsb_mode);
+      phase_ = "write stream";
       stream_weights(per_config, lsb_mode);
+      phase_ = "drain writes";
       wait_idle();
+      phase_ = "read back";
       read_back(lsb_mode);
+      phase_ = "register check";
       check_registers();
     }
     finish();
@@ -192,7 +197,10 @@ class Bench {
 
   // One clock: drive the array side, sample handshakes, clock, update models.
   void tick() {
-    if (++cycle_ > cycle_limit_) throw std::runtime_error("bench timed out: the design stopped making progress");
+    if (++cycle_ > last_progress_ + kStallLimit) {
+      throw std::runtime_error("no handshake for " + std::to_string(kStallLimit) + " cycles in configuration " +
+                               std::to_string(cfg_index_) + " (" + phase_ + "): the design hangs");
+    }
     // array side inputs for this cycle
     const bool req_stall = chance(stall_p_);
     top_->cell_req_ready_i = !req_stall;
@@ -247,6 +255,7 @@ class Bench {
 
     // ---- monitors
     if (apb_access) on_apb(paddr, pwrite, pwdata, prdata, pslverr, busy);
+    if (wr_fire || rq_fire || rd_fire || req_fire || rsp_fire || apb_access) last_progress_ = cycle_;
     wr_fired_ = wr_fire;
     rq_fired_ = rq_fire;
     if (wr_fire) {
@@ -529,6 +538,7 @@ class Bench {
   }
 
   void request(uint32_t index, uint32_t count) {
+    phase_ = "read request index " + std::to_string(index) + " count " + std::to_string(count);
     top_->rq_valid_i = 1;
     top_->rq_index_i = index;
     top_->rq_count_i = count;
@@ -643,7 +653,9 @@ class Bench {
   std::vector<Written> written_;
   std::vector<uint32_t> read_log_;
   uint64_t cycle_ = 0;
-  uint64_t cycle_limit_ = 200'000'000;
+  static constexpr uint64_t kStallLimit = 100'000;
+  uint64_t last_progress_ = 0;
+  std::string phase_ = "reset";
   uint64_t mismatches_ = 0;
   uint64_t weights_written_ = 0;
   uint64_t weights_checked_ = 0;
