@@ -133,7 +133,12 @@ class Bench {
       phase_ = "configure";
       configure(k, lsb_mode);
       phase_ = "write stream";
+      const uint64_t c0 = cycle_, w0 = weights_written_;
       stream_weights(per_config, lsb_mode);
+      if (stall_p_ == 0.0) {
+        free_cycles_ += cycle_ - c0;
+        free_weights_ += weights_written_ - w0;
+      }
       phase_ = "drain writes";
       wait_idle();
       phase_ = "read back";
@@ -149,6 +154,11 @@ class Bench {
                 static_cast<unsigned long long>(cycle_));
     std::printf("noiseless 16-bit round trip: %llu weights, max error %.3f LSB\n",
                 static_cast<unsigned long long>(lsb_checked_), max_lsb_err_);
+    if (free_weights_ != 0) {
+      std::printf("write throughput without stalls: %.3f weights per clock (%llu weights)\n",
+                  static_cast<double>(free_weights_) / static_cast<double>(free_cycles_),
+                  static_cast<unsigned long long>(free_weights_));
+    }
     std::printf("scoreboard mismatches: %llu\n", static_cast<unsigned long long>(mismatches_));
     if (mismatches_ != 0 || empty != 0 || lsb_fail_ != 0) {
       std::printf("FAIL: %llu mismatches, %d empty coverage bins, %llu round trips over 1 LSB\n",
@@ -660,6 +670,8 @@ class Bench {
   uint64_t weights_written_ = 0;
   uint64_t weights_checked_ = 0;
   uint64_t lsb_checked_ = 0;
+  uint64_t free_cycles_ = 0;
+  uint64_t free_weights_ = 0;
   uint64_t lsb_fail_ = 0;
   double max_lsb_err_ = 0.0;
   double stall_p_ = 0.1;
