@@ -134,10 +134,20 @@ class Bench {
       configure(k, lsb_mode);
       phase_ = "write stream";
       const uint64_t c0 = cycle_, w0 = weights_written_;
+      const uint32_t cells0 = model_.read_reg(regs::next_cell::kOffset).data;
       stream_weights(per_config, lsb_mode);
+      wait_idle();
       if (stall_p_ == 0.0) {
+        const uint64_t cells = model_.read_reg(regs::next_cell::kOffset).data - cells0;
+        const uint64_t weights = weights_written_ - w0;
+        // the lanes bound: ceil(cells / lanes) requests at one per clock
+        const double bound = std::min(1.0, static_cast<double>(weights) * kLanes / static_cast<double>(cells));
+        std::printf("config %2d (%s): %llu weights, %.2f cells/weight: %.3f weights/clock, lane bound %.3f\n",
+                    k, kStrategyNames[ctrl_], static_cast<unsigned long long>(weights),
+                    static_cast<double>(cells) / static_cast<double>(weights),
+                    static_cast<double>(weights) / static_cast<double>(cycle_ - c0), bound);
         free_cycles_ += cycle_ - c0;
-        free_weights_ += weights_written_ - w0;
+        free_weights_ += weights;
       }
       phase_ = "drain writes";
       wait_idle();
