@@ -65,6 +65,15 @@ module pcm_reader
   output logic                          busy_o
 );
   localparam int PendWidth = CellCntWidth + 1;
+
+  // A module-local copy of pcm_ctrl_pkg::cells_for: Icarus 11 shares a package
+  // function's variables between callers in different modules, and two
+  // always_comb blocks calling it then wake each other forever.
+  function automatic logic [CellCntWidth-1:0] rd_cells_for(input logic [MetaWidth-1:0] meta);
+    if (sens_en_i && meta[MetaSensBit]) return cells_sens_i;
+    if (ar_i && meta[MetaLargeBit]) return cells_large_i;
+    return cells_small_i;
+  endfunction
   localparam int GroupCellWidth = CellCntWidth + LaneCntWidth;
 
   typedef enum logic [3:0] {
@@ -123,8 +132,7 @@ module pcm_reader
     walk_sum = '0;
     for (int l = 0; l < NumLanes; l++) begin
       rsp_meta[l] = meta_en_i ? rsp_rdata_i[l*WordWidth +: MetaWidth] : '0;
-      rsp_r[l] = cells_for(rsp_meta[l], ar_i, sens_en_i, cells_small_i, cells_large_i,
-                           cells_sens_i);
+      rsp_r[l] = rd_cells_for(rsp_meta[l]);
       if (LaneCntWidth'(l) < n_group) rsp_sum_r = rsp_sum_r + GroupCellWidth'(rsp_r[l]);
       if (LaneCntWidth'(l) < walk_n) walk_sum = walk_sum + GroupCellWidth'(rsp_r[l]);
     end

@@ -110,18 +110,19 @@ module pcm_writer
     grant_a = !sel_d && !sel_m && aout_valid_q && req_ready_i;
     held_d = req_valid_o && !req_ready_i;
     req_digital_o = sel_d || sel_m;
-    req_addr_o = aout_addr_q;
-    req_count_o = aout_count_q;
-    req_wdata_o = aout_data_q;
+    // each output assigned once per evaluation (Icarus 11 loops on glitches)
     if (sel_d) begin
       req_addr_o = dout_addr_q;
       req_count_o = LaneCntWidth'(1);
-      req_wdata_o = '0;
-      req_wdata_o[WordWidth-1:0] = dout_data_q;
+      req_wdata_o = {{(NumLanes - 1) * WordWidth{1'b0}}, dout_data_q};
     end else if (sel_m) begin
       req_addr_o = mout_addr_q;
       req_count_o = mout_count_q;
       req_wdata_o = mout_data_q;
+    end else begin
+      req_addr_o = aout_addr_q;
+      req_count_o = aout_count_q;
+      req_wdata_o = aout_data_q;
     end
   end
 

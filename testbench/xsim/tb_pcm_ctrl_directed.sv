@@ -5,16 +5,28 @@
 // the file named by +out=PATH (default xsim_out.txt). run_xsim.cmake runs both
 // and requires the two files to be identical.
 //
-// Every line starts with the number of the clock edge it belongs to. Events
-// (APB accesses, write-stream and read-request handshakes, cell requests and
-// responses, read beats) are all logged by the single clocked process below,
-// in a fixed order, from the values sampled at the rising edge; the stimulus
-// thread writes its notes on the falling edge. So the file does not depend on
-// how a simulator orders processes within a time step.
+// Every line starts with the number of the rising clock edge it belongs to.
+// Events (APB accesses, write-stream and read-request handshakes, cell
+// requests and responses, read beats) are all logged by one clocked process,
+// in a fixed order, from the values sampled at the rising edge. Everything the
+// bench drives changes on falling edges only (the stimulus thread and the
+// environment's outputs), and the thread learns about handshakes from counters
+// that the clocked process keeps. So nothing depends on how a simulator orders
+// processes within a time step (Verilator 5 runs clocked blocks after the
+// timing coroutines resumed by the same edge; Icarus does not).
+//
+// Log lines:
+//   <edge> apb W|R <addr> <wdata|rdata> <pslverr>
+//   <edge> wr <weight> <sens> <last>           write-stream handshake
+//   <edge> rq <index> <count>                  read-request handshake
+//   <edge> req W|R A|D <addr> <count> [<lane data>...]   cell request
+//   <edge> rsp <lane0> .. <lane3>              cell response taken
+//   <edge> rd <weight> <last> <err>            read beat
+//   <edge> # <note> / final <what> <value> / end of test / ERROR <why>
 //
 // Kept plain on purpose (Icarus 11): no classes, queues, concurrent assertions
-// or whole-array assignments; int instead of int unsigned.
-`timescale 1ns / 1ps
+// or whole-array assignments; int instead of int unsigned. Plusargs: +out=PATH,
+// +max_cycles=N (hang guard, default 200000).
 
 module tb_pcm_ctrl_directed;
   import pcm_ctrl_reg_pkg::*;
@@ -29,7 +41,6 @@ module tb_pcm_ctrl_directed;
   localparam int RspDepth = 64;        // response FIFO of the cell model
   localparam int RspLatency = 2;       // request edge -> first edge the response can go
   localparam int NumVec = 40;          // weights per configuration
-  localparam int MaxCycles = 200000;   // hang guard
   localparam int MaxPolls = 5000;      // STATUS polls before giving up
 
   // ------------------------------------------------------------ DUT signals
@@ -104,10 +115,12 @@ module tb_pcm_ctrl_directed;
 
   string fname;
   int    fd;
-  int    cyc;  // rising edges seen so far
+  int    cyc;         // rising edges seen so far
+  int    max_cycles;  // hang guard
 
   initial begin
     if (!$value$plusargs("out=%s", fname)) fname = "xsim_out.txt";
+    if (!$value$plusargs("max_cycles=%d", max_cycles)) max_cycles = 200000;
     fd = $fopen(fname, "w");
     if (fd == 0) $fatal(1, "cannot open %s", fname);
   end
@@ -147,10 +160,31 @@ module tb_pcm_ctrl_directed;
     return v;
   endfunction
 
+  // Writes an ERROR line, flushes the file (Verilator's $fatal aborts without
+  // flushing) and stops with a non-zero exit status.
+  task automatic die(input string why);
+    $fdisplay(fd, "%0d ERROR %s", cyc, why);
+    $fflush(fd);
+    $fatal(1, "%s at edge %0d", why, cyc);
+  endtask
+
   // ------------------------------------------------------------ monitor + environment
+  // Rising edge: log the edge's transfers (always in this order), update the
+  // cell model, record what the stimulus thread waits for, and work out what
+  // the environment drives next. Falling edge: drive it. The stimulus thread
+  // also runs on falling edges only, so nothing the bench does shares a time
+  // step with the DUT's flip-flops.
   logic [BusWidth-1:0] rsp_word;
   int                  a;
   int                  l;
+  // transfers seen so far, for the stimulus thread (it compares with the
+  // count before it drove, so it never misses an edge)
+  int                  apb_n, wr_n, rq_n, rd_last_n;
+  logic [31:0]         apb_rdata_seen;
+  logic                apb_err_seen;
+  // environment outputs for the next rising edge
+  logic                nxt_rsp_valid, nxt_rd_ready, nxt_creq_ready;
+  logic [BusWidth-1:0] nxt_rsp_rdata;
 
   always @(posedge clk) begin
     cyc = cyc + 1;
@@ -164,16 +198,21 @@ module tb_pcm_ctrl_directed;
       fifo_tail = 0;
       fifo_cnt = 0;
     end else begin
-      // the edge's transfers, always in this order
       if (psel && penable) begin
+        if (!pready) die("pready low in an access phase");
         if (pwrite) $fdisplay(fd, "%0d apb W %03h %08h %0d", cyc, paddr, pwdata, pslverr);
         else $fdisplay(fd, "%0d apb R %03h %08h %0d", cyc, paddr, prdata, pslverr);
+        apb_n = apb_n + 1;
+        apb_rdata_seen = prdata;
+        apb_err_seen = pslverr;
       end
       if (wr_valid && wr_ready) begin
         $fdisplay(fd, "%0d wr %08h %0d %0d", cyc, wr_weight, wr_sens, wr_last);
+        wr_n = wr_n + 1;
       end
       if (rq_valid && rq_ready) begin
         $fdisplay(fd, "%0d rq %0d %0d", cyc, rq_index, rq_count);
+        rq_n = rq_n + 1;
       end
       if (cell_rsp_valid && cell_rsp_ready) begin
         $fwrite(fd, "%0d rsp", cyc);
@@ -201,9 +240,7 @@ module tb_pcm_ctrl_directed;
                 adc_of(amem[a], int'(cell_dac_bits), int'(cell_adc_bits));
           end
           if (fifo_cnt == RspDepth) begin
-            $fdisplay(fd, "%0d ERROR cell response FIFO overflow", cyc);
-            $fflush(fd);
-            $fatal(1, "cell response FIFO overflow");
+            die("cell response FIFO overflow");
           end
           fifo_data[fifo_tail] = rsp_word;
           fifo_due[fifo_tail] = cyc + RspLatency;
@@ -214,118 +251,128 @@ module tb_pcm_ctrl_directed;
       end
       if (rd_valid && rd_ready) begin
         $fdisplay(fd, "%0d rd %08h %0d %0d", cyc, rd_weight, rd_last, rd_err);
+        if (rd_last) rd_last_n = rd_last_n + 1;
       end
-      if (cyc > MaxCycles) begin
-        $fdisplay(fd, "%0d ERROR timeout after %0d cycles", cyc, MaxCycles);
-        $fflush(fd);
-        $fatal(1, "timeout after %0d cycles", MaxCycles);
-      end
+      if (cyc > max_cycles) die("timeout: the bench did not finish in time");
     end
 
-    // what the environment drives until the next edge
+    // what the environment drives for the next rising edge (cyc + 1)
+    nxt_rsp_valid = 1'b0;
+    nxt_rsp_rdata = '0;
     if (fifo_cnt != 0 && fifo_due[fifo_head] <= cyc + 1) begin
-      cell_rsp_valid <= 1'b1;
-      cell_rsp_rdata <= fifo_data[fifo_head];
-    end else begin
-      cell_rsp_valid <= 1'b0;
-      cell_rsp_rdata <= '0;
+      nxt_rsp_valid = 1'b1;
+      nxt_rsp_rdata = fifo_data[fifo_head];
     end
     case (rd_mode)
-      1: rd_ready <= lfsr[0];
-      2: rd_ready <= lfsr[0] | lfsr[5];
-      default: rd_ready <= 1'b1;
+      1: nxt_rd_ready = lfsr[0];
+      2: nxt_rd_ready = lfsr[0] | lfsr[5];
+      default: nxt_rd_ready = 1'b1;
     endcase
     case (creq_mode)
-      1: cell_req_ready <= lfsr[7];
-      2: cell_req_ready <= lfsr[7] | lfsr[11];
-      default: cell_req_ready <= 1'b1;
+      1: nxt_creq_ready = lfsr[7];
+      2: nxt_creq_ready = lfsr[7] | lfsr[11];
+      default: nxt_creq_ready = 1'b1;
     endcase
   end
 
+  always @(negedge clk) begin
+    cell_rsp_valid = nxt_rsp_valid;
+    cell_rsp_rdata = nxt_rsp_rdata;
+    rd_ready = nxt_rd_ready;
+    cell_req_ready = nxt_creq_ready;
+  end
+
   // ------------------------------------------------------------ stimulus helpers
-  // Helpers drive with nonblocking assignments and sample DUT outputs right
-  // after a rising edge, i.e. the values the DUT itself saw at that edge.
+  // Each helper starts and ends on a falling edge. It drives the DUT inputs
+  // there and learns about handshakes from the transfer counters kept at the
+  // rising edges in between.
 
   task automatic note(input string s);
-    @(negedge clk);
     $fdisplay(fd, "%0d # %s", cyc, s);
   endtask
 
-  task automatic apb(input logic write, input logic [RegAddrWidth-1:0] addr,
-                     input logic [31:0] wdata, output logic [31:0] rdata, output logic err);
-    psel <= 1'b1;
-    penable <= 1'b0;
-    pwrite <= write;
-    paddr <= addr;
-    pwdata <= write ? wdata : 32'h0;
-    @(posedge clk);
-    penable <= 1'b1;
-    @(posedge clk);
-    rdata = prdata;
-    err = pslverr;
-    psel <= 1'b0;
-    penable <= 1'b0;
-    pwrite <= 1'b0;
-    pwdata <= 32'h0;
-  endtask
-
+  // result of the last access
   logic [31:0] apb_rdata;
   logic        apb_err;
 
+  task automatic apb(input logic write, input logic [RegAddrWidth-1:0] addr,
+                     input logic [31:0] wdata);
+    int n0;
+    n0 = apb_n;
+    psel = 1'b1;  // setup phase
+    penable = 1'b0;
+    pwrite = write;
+    paddr = addr;
+    pwdata = write ? wdata : 32'h0;
+    @(negedge clk);
+    penable = 1'b1;  // access phase
+    @(negedge clk);
+    if (apb_n != n0 + 1) die("APB access not seen");
+    apb_rdata = apb_rdata_seen;
+    apb_err = apb_err_seen;
+    psel = 1'b0;
+    penable = 1'b0;
+    pwrite = 1'b0;
+    pwdata = 32'h0;
+  endtask
+
   task automatic wr(input logic [RegAddrWidth-1:0] addr, input logic [31:0] data);
-    apb(1'b1, addr, data, apb_rdata, apb_err);
+    apb(1'b1, addr, data);
   endtask
 
   task automatic rd(input logic [RegAddrWidth-1:0] addr);
-    apb(1'b0, addr, 32'h0, apb_rdata, apb_err);
+    apb(1'b0, addr, 32'h0);
   endtask
 
-  task automatic wait_idle();
+  task automatic wait_idle;
     int polls;
     polls = 0;
     rd(StatusOffset);
     while (apb_rdata[StatusWrBusyLsb] || apb_rdata[StatusRdBusyLsb]) begin
       polls++;
       if (polls > MaxPolls) begin
-        $fdisplay(fd, "%0d ERROR controller still busy after %0d STATUS polls", cyc, MaxPolls);
-        $fflush(fd);
-        $fatal(1, "controller still busy");
+        die("controller still busy");
       end
       rd(StatusOffset);
     end
   endtask
 
+  // takes effect from the second rising edge on
   task automatic set_modes(input int rdm, input int crm);
-    @(negedge clk);
     rd_mode = rdm;
     creq_mode = crm;
   endtask
 
   task automatic send_weight(input logic [31:0] w, input logic s, input logic last);
-    wr_valid <= 1'b1;
-    wr_weight <= w;
-    wr_sens <= s;
-    wr_last <= last;
-    @(posedge clk);
-    while (!wr_ready) @(posedge clk);
-    wr_valid <= 1'b0;
-    wr_weight <= 32'h0;
-    wr_sens <= 1'b0;
-    wr_last <= 1'b0;
+    int n0;
+    n0 = wr_n;
+    wr_valid = 1'b1;
+    wr_weight = w;
+    wr_sens = s;
+    wr_last = last;
+    @(negedge clk);
+    while (wr_n == n0) @(negedge clk);
+    wr_valid = 1'b0;
+    wr_weight = 32'h0;
+    wr_sens = 1'b0;
+    wr_last = 1'b0;
   endtask
 
   // one read request; returns after the beat with last (or the error beat)
   task automatic read_req(input int index, input int count);
-    rq_valid <= 1'b1;
-    rq_index <= index;
-    rq_count <= count;
-    @(posedge clk);
-    while (!rq_ready) @(posedge clk);
-    rq_valid <= 1'b0;
-    rq_index <= 32'h0;
-    rq_count <= 32'h0;
-    @(posedge clk);
-    while (!(rd_valid && rd_ready && rd_last)) @(posedge clk);
+    int n0;
+    int m0;
+    n0 = rq_n;
+    m0 = rd_last_n;
+    rq_valid = 1'b1;
+    rq_index = index;
+    rq_count = count;
+    @(negedge clk);
+    while (rq_n == n0) @(negedge clk);
+    rq_valid = 1'b0;
+    rq_index = 32'h0;
+    rq_count = 32'h0;
+    while (rd_last_n == m0) @(negedge clk);
   endtask
 
   // ------------------------------------------------------------ weight vectors
@@ -384,7 +431,7 @@ module tb_pcm_ctrl_directed;
     fill_vectors(cfg, nan_last);
     for (int i = 0; i < NumVec; i++) begin
       send_weight(vec[i], vsens[i], i == NumVec - 1);
-      if (gap_every != 0 && (i % gap_every) == gap_every - 1) @(posedge clk);
+      if (gap_every != 0 && (i % gap_every) == gap_every - 1) @(negedge clk);
     end
     if (poke_busy) begin
       // configuration is locked and START refused while the write path is busy
@@ -415,6 +462,27 @@ module tb_pcm_ctrl_directed;
   endtask
 
   // ------------------------------------------------------------ the test
+  // State shared between the stimulus thread and the clocked processes starts
+  // in its own initial block: Verilator 5.006 propagates a value that the
+  // thread's own block assigned across the thread's later waits, so the thread
+  // would never see what the clocked block wrote in between.
+  initial begin
+    cyc = 0;
+    lfsr = 32'hace1_2461;
+    rd_mode = 0;
+    creq_mode = 0;
+    apb_n = 0;
+    wr_n = 0;
+    rq_n = 0;
+    rd_last_n = 0;
+    apb_rdata_seen = '0;
+    apb_err_seen = 1'b0;
+    nxt_rsp_valid = 1'b0;
+    nxt_rsp_rdata = '0;
+    nxt_rd_ready = 1'b1;
+    nxt_creq_ready = 1'b1;
+  end
+
   initial begin
     rst_ni = 1'b0;
     psel = 1'b0;
@@ -429,16 +497,7 @@ module tb_pcm_ctrl_directed;
     rq_valid = 1'b0;
     rq_index = '0;
     rq_count = '0;
-    rd_ready = 1'b1;
-    cell_req_ready = 1'b1;
-    cell_rsp_valid = 1'b0;
-    cell_rsp_rdata = '0;
-    cyc = 0;
-    lfsr = 32'hace1_2461;
-    rd_mode = 0;
-    creq_mode = 0;
-    repeat (5) @(posedge clk);
-    @(negedge clk);
+    repeat (5) @(negedge clk);
     rst_ni = 1'b1;
     note("reset released");
 
@@ -562,14 +621,11 @@ module tb_pcm_ctrl_directed;
     rd(StatusOffset);
     for (int c = 0; c <= 10; c++) begin
       rd(WeightsWrittenOffset + 12'(4 * c));
-      @(negedge clk);
       $fdisplay(fd, "%0d final %03h %08h", cyc, WeightsWrittenOffset + 12'(4 * c), apb_rdata);
     end
     rd(NumWeightsOffset);
-    @(negedge clk);
     $fdisplay(fd, "%0d final NUM_WEIGHTS %08h", cyc, apb_rdata);
     rd(NextCellOffset);
-    @(negedge clk);
     $fdisplay(fd, "%0d final NEXT_CELL %08h", cyc, apb_rdata);
     $fdisplay(fd, "%0d end of test", cyc);
     $fclose(fd);
