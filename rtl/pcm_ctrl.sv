@@ -9,6 +9,7 @@
 // The ports are flat so that the Verilated model has no structs at its boundary.
 // See rtl/README.md for the register map, formats and cell costs.
 `include "pcm_assert.svh"
+`include "pcm_ctrl_pkg.sv"
 
 module pcm_ctrl
   import pcm_ctrl_reg_pkg::*;

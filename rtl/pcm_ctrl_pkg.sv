@@ -1,6 +1,11 @@
 // Widths and helpers shared by the pcm_ctrl modules. Register offsets, field
 // positions and the fixed-point constants come from the generated
-// pcm_ctrl_reg_pkg (rtl/regs/pcm_ctrl_regs.json).
+// pcm_ctrl_reg_pkg (rtl/regs/pcm_ctrl_regs.json). Every module file includes
+// this file (guarded), so the sources compile in any order.
+`ifndef PCM_CTRL_PKG_SV
+`define PCM_CTRL_PKG_SV
+`include "pcm_ctrl_reg_pkg.sv"
+
 package pcm_ctrl_pkg;
   import pcm_ctrl_reg_pkg::*;
 
@@ -38,3 +43,4 @@ package pcm_ctrl_pkg;
     return RecipWidth'(num / (RecipWidth + 1)'(r));
   endfunction
 endpackage : pcm_ctrl_pkg
+`endif  // PCM_CTRL_PKG_SV

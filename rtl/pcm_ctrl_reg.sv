@@ -9,6 +9,7 @@
 // of bounds); or a configuration register is written while the controller is busy.
 // Reads of unmapped addresses are refused the same way; CMD reads as 0.
 `include "pcm_assert.svh"
+`include "pcm_ctrl_pkg.sv"
 
 module pcm_ctrl_reg
   import pcm_ctrl_reg_pkg::*;

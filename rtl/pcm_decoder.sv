@@ -7,6 +7,7 @@
 //   normalised and rounded (half up); underflow flushes to zero, overflow
 //   clamps to the largest finite value.
 `include "pcm_assert.svh"
+`include "pcm_ctrl_pkg.sv"
 
 module pcm_decoder
   import pcm_ctrl_reg_pkg::*;

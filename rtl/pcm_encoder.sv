@@ -7,6 +7,7 @@
 //   DAC quantization to the configured resolution, cell count selection.
 // Both stages hold their data while the next stage is not ready.
 `include "pcm_assert.svh"
+`include "pcm_ctrl_pkg.sv"
 
 module pcm_encoder
   import pcm_ctrl_reg_pkg::*;

@@ -10,6 +10,7 @@
 // Responses come back in request order; a metadata response is recognised by
 // there being no analog response outstanding.
 `include "pcm_assert.svh"
+`include "pcm_ctrl_pkg.sv"
 
 module pcm_reader
   import pcm_ctrl_reg_pkg::*;

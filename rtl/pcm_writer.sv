@@ -9,6 +9,7 @@
 // records into requests of up to NumLanes lanes, so one weight per clock
 // needs less than one request per clock. wr_last flushes partial packers.
 `include "pcm_assert.svh"
+`include "pcm_ctrl_pkg.sv"
 
 module pcm_writer
   import pcm_ctrl_reg_pkg::*;
