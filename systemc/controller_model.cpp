@@ -288,6 +288,8 @@ std::vector<ReadBeat> ControllerModel::read(uint32_t index, uint32_t count) {
   } else {
     ptr = index * cfg_.cells_small;
   }
+  // the controller keeps the low AdcWidth bits of each lane, signed
+  const int lane_shift = 32 - params_.adc_width;
   beats.reserve(count);
   for (uint64_t cur = index; cur < end; ++cur) {
     if (meta_en) bump(kMetaRead, 1);
@@ -296,9 +298,7 @@ std::vector<ReadBeat> ControllerModel::read(uint32_t index, uint32_t count) {
     int64_t sum = 0;
     for (uint32_t j = 0; j < r; ++j) {
       const int32_t code = array_.read_analog(analog_base_ + ptr + j, cfg_.adc_bits);
-      // the controller keeps the low AdcWidth bits of each lane, signed
-      const int shift = 32 - params_.adc_width;
-      sum += static_cast<int32_t>(static_cast<uint32_t>(code) << shift) >> shift;
+      sum += static_cast<int32_t>(static_cast<uint32_t>(code) << lane_shift) >> lane_shift;
     }
     ptr += r;
     bump(kCellsRead, r);

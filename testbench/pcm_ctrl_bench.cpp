@@ -47,7 +47,6 @@ struct Options {
   int weights = 110000;  // in total over all configurations
   double sigma = 0.02;   // read noise of the stand-in array (normalised units)
   std::string fst;       // waveform file; empty: no tracing
-  bool quiet = false;
 };
 
 uint32_t f2b(float f) {
@@ -240,7 +239,6 @@ class Bench {
     const bool req_fire = top_->cell_req_valid_o && top_->cell_req_ready_i;
     const bool rsp_fire = top_->cell_rsp_valid_i && top_->cell_rsp_ready_o;
     const bool apb_access = top_->psel_i && top_->penable_i;
-    if (top_->wr_valid_i && !top_->wr_ready_o) { /* held */ }
     if (top_->cell_req_valid_o && req_stall) cov_.hit("stall cell request backpressure");
     if (rsp_avail && rsp_gap) cov_.hit("stall cell response gap");
     if (top_->rd_valid_o && !top_->rd_ready_i) cov_.hit("stall read stream backpressure");
@@ -697,7 +695,7 @@ class Bench {
 [[noreturn]] void usage_error(const std::string& msg) {
   std::fprintf(stderr, "pcm_ctrl_bench: error: %s\n", msg.c_str());
   std::fprintf(stderr,
-               "usage: pcm_ctrl_bench [--seed N] [--configs N] [--weights N] [--sigma S] [--fst FILE] [--quiet]\n");
+               "usage: pcm_ctrl_bench [--seed N] [--configs N] [--weights N] [--sigma S] [--fst FILE]\n");
   std::exit(2);
 }
 
@@ -723,7 +721,6 @@ int main(int argc, char** argv) {
     else if (a == "--weights") opt.weights = static_cast<int>(parse_int(value(), "--weights"));
     else if (a == "--sigma") opt.sigma = std::strtod(value(), nullptr);
     else if (a == "--fst") opt.fst = value();
-    else if (a == "--quiet") opt.quiet = true;
     else usage_error("unknown option '" + a + "'");
   }
   if (opt.configs < 16) usage_error("--configs must be at least 16 (one per strategy combination)");
