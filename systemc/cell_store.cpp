@@ -1,0 +1,87 @@
+#include "pcm/systemc/cell_store.hpp"
+
+#include <utility>
+
+namespace pcm::systemc {
+
+template <typename Page>
+Page* CellStore::Pages<Page>::find(uint32_t index) {
+  if (last != nullptr && last_index == index) return last;
+  const auto it = map.find(index);
+  if (it == map.end()) return nullptr;
+  last_index = index;
+  last = it->second.get();
+  return last;
+}
+
+CellStore::CellStore(std::shared_ptr<const channel_model::Channel> channel, uint64_t seed)
+    : channel_(std::move(channel)), seed_(seed) {}
+
+void CellStore::reset(uint64_t seed) {
+  seed_ = seed;
+  analog_ = Pages<AnalogPage>{};
+  digital_ = Pages<DigitalPage>{};
+  stats_ = CellStoreStats{};
+}
+
+CellStore::AnalogPage& CellStore::analog_page(uint32_t addr) {
+  const uint32_t index = addr >> kPageLog2;
+  if (AnalogPage* page = analog_.find(index)) return *page;
+  auto& slot = analog_.map[index];
+  slot = std::make_unique<AnalogPage>();
+  ++stats_.pages;
+  stats_.bytes += sizeof(AnalogPage);
+  analog_.last_index = index;
+  analog_.last = slot.get();
+  return *slot;
+}
+
+CellStore::DigitalPage& CellStore::digital_page(uint32_t addr) {
+  const uint32_t index = addr >> kPageLog2;
+  if (DigitalPage* page = digital_.find(index)) return *page;
+  auto& slot = digital_.map[index];
+  slot = std::make_unique<DigitalPage>();
+  ++stats_.pages;
+  stats_.bytes += sizeof(DigitalPage);
+  digital_.last_index = index;
+  digital_.last = slot.get();
+  return *slot;
+}
+
+void CellStore::write_analog(uint32_t addr, int32_t dac_code, int dac_bits) {
+  AnalogPage& page = analog_page(addr);
+  const uint32_t slot = addr & (kPageCells - 1);
+  const double x = dac_value(dac_code, dac_bits);
+  double y = x;
+  if (channel_) {
+    y = channel_->sample(
+        x, channel_model::CellKey{seed_, addr, page.writes[slot], channel_model::Stream::kProgram});
+  }
+  page.value[slot] = static_cast<float>(y);
+  ++page.writes[slot];
+  ++stats_.analog_writes;
+}
+
+int32_t CellStore::read_analog(uint32_t addr, int adc_bits) {
+  ++stats_.analog_reads;
+  const AnalogPage* page = analog_.find(addr >> kPageLog2);
+  const uint32_t slot = addr & (kPageCells - 1);
+  if (page == nullptr || page->writes[slot] == 0) {
+    ++stats_.unwritten_reads;
+    return 0;
+  }
+  return adc_code(page->value[slot], adc_bits);
+}
+
+void CellStore::write_digital(uint32_t addr, uint32_t word) {
+  digital_page(addr).word[addr & (kPageCells - 1)] = word;
+  ++stats_.digital_writes;
+}
+
+uint32_t CellStore::read_digital(uint32_t addr) {
+  ++stats_.digital_reads;
+  const DigitalPage* page = digital_.find(addr >> kPageLog2);
+  return page == nullptr ? 0u : page->word[addr & (kPageCells - 1)];
+}
+
+}  // namespace pcm::systemc

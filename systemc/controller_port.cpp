@@ -1,0 +1,18 @@
+#include "pcm/systemc/controller_port.hpp"
+
+#include <algorithm>
+
+namespace pcm::systemc {
+
+void ModelPort::write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) model_.write_weight(bits[i], sens[i] != 0);
+}
+
+bool ModelPort::read_weights(uint32_t index, uint32_t count, uint32_t* out) {
+  const std::vector<ReadBeat> beats = model_.read(index, count);
+  if (beats.empty() || beats.front().err) return false;
+  std::transform(beats.begin(), beats.end(), out, [](const ReadBeat& b) { return b.weight; });
+  return true;
+}
+
+}  // namespace pcm::systemc

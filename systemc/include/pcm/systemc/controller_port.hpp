@@ -1,0 +1,49 @@
+#pragma once
+
+// What host software sees of a controller, whichever engine simulates it:
+// register accesses, the weight write stream, and read requests. The RTL
+// platform (TLM-2.0 transactions into the Verilated pcm_ctrl), the functional
+// model and the float reference all implement it, so the host's program for a
+// tensor is the same code for every engine.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "pcm/systemc/controller_model.hpp"
+
+namespace pcm::systemc {
+
+class ControllerPort {
+ public:
+  virtual ~ControllerPort() = default;
+
+  virtual BusResult write_reg(uint32_t addr, uint32_t data) = 0;
+  virtual BusResult read_reg(uint32_t addr) = 0;
+
+  // Streams n weights (fp32 bits) with their sensitivity bits (0 or 1); the
+  // last one closes the tensor (wr_last). n may be 0 (nothing happens).
+  virtual void write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n) = 0;
+
+  // One read request of `count` weights from `index`; writes count fp32 words
+  // to out. Returns false when the controller answered with an error beat
+  // (out of range or count 0), in which case out is untouched.
+  virtual bool read_weights(uint32_t index, uint32_t count, uint32_t* out) = 0;
+};
+
+// The functional model behind the port.
+class ModelPort final : public ControllerPort {
+ public:
+  ModelPort(ControllerParams params, CellArray& array) : model_(params, array) {}
+
+  BusResult write_reg(uint32_t addr, uint32_t data) override { return model_.write_reg(addr, data); }
+  BusResult read_reg(uint32_t addr) override { return model_.read_reg(addr); }
+  void write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n) override;
+  bool read_weights(uint32_t index, uint32_t count, uint32_t* out) override;
+
+  ControllerModel& model() { return model_; }
+
+ private:
+  ControllerModel model_;
+};
+
+}  // namespace pcm::systemc
