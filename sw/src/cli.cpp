@@ -6,6 +6,7 @@
 
 #include "pcm/channel_model/errors.hpp"
 #include "pcm/sw/channel_command.hpp"
+#include "pcm/sw/run_command.hpp"
 
 namespace pcm::sw {
 namespace {
@@ -39,6 +40,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   try {
     if (command == "channel") return channel_command(rest, out);
+    if (command == "run") return run_command(rest, out, err);
     throw UsageError("unknown command '" + command + "' (try: pcmsim --help)");
   } catch (const UsageError& e) {
     err << "pcmsim " << command << ": " << one_line(e.what()) << "\n";

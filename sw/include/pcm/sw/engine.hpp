@@ -1,0 +1,83 @@
+// The three engines behind one host program (ARCHITECTURE.md, "Three engines,
+// one contract"): every tensor is configured, streamed in and read back the
+// same way; only what simulates the controller changes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "pcm/channel_model/channel.hpp"
+#include "pcm/sw/plan.hpp"
+
+namespace pcm::sw {
+
+// Where a tensor's cells live: disjoint regions per tensor.
+struct Regions {
+  uint32_t analog_base = 0;
+  uint32_t meta_base = 0;
+  uint32_t dir_base = 0;
+};
+
+// What the controller's counters say about one tensor.
+struct TensorCounters {
+  uint64_t weights_written = 0;
+  uint64_t weights_read = 0;
+  uint64_t cells_written = 0;
+  uint64_t cells_read = 0;
+  uint64_t meta_written = 0;
+  uint64_t meta_read = 0;
+  uint64_t dir_written = 0;
+  uint64_t dir_read = 0;
+  uint64_t saturated = 0;
+  TensorCounters& operator+=(const TensorCounters& o);
+};
+
+// Figures only a timed engine has (zero elsewhere).
+struct TimingStats {
+  uint64_t cycles = 0;
+  uint64_t array_requests = 0;
+  uint64_t array_stall_cycles = 0;
+  double bank_utilisation = 0.0;  // busy bank-cycles / (banks x cycles)
+  double sim_seconds = 0.0;       // wall time inside the simulator
+};
+
+// The channel as the engines need it: the noise and the pre-mapping.
+struct ChannelSetup {
+  std::string name;  // table name / file, or "awgn:STD"
+  std::shared_ptr<const channel_model::Channel> channel;
+  ChannelMap map;                       // usable range and LUT knots
+  std::function<double(double)> h;      // exact pre-mapping (engine ideal)
+};
+// "default", a built-in table, a table file, or "awgn:STD".
+ChannelSetup make_channel(const std::string& spec);
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string name() const = 0;
+  // A fresh array whose noise is keyed by `seed`.
+  virtual void begin(uint64_t seed) = 0;
+  // Stores n weights as planned and reads them back into out. sens may be
+  // nullptr. Throws std::runtime_error when the controller misbehaves
+  // (refused register, wrong count, error beat).
+  virtual TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w,
+                               const uint8_t* sens, std::size_t n, float* out) = 0;
+  virtual TimingStats timing() const { return {}; }
+};
+
+struct EngineOptions {
+  std::string engine = "model";  // rtl, model, ideal
+  std::string trace;             // FST file (rtl)
+  unsigned banks = 4;
+  unsigned write_latency = 4;
+  unsigned read_latency = 2;
+};
+
+std::unique_ptr<Engine> make_engine(const EngineOptions& opt, const ChannelSetup& channel);
+// The RTL engine alone (rtl_engine.cpp): one per process, SystemC elaborates once.
+std::unique_ptr<Engine> make_rtl_engine(const EngineOptions& opt, const ChannelSetup& channel);
+
+}  // namespace pcm::sw
