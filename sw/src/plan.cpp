@@ -105,6 +105,10 @@ TensorPlan plan_tensor(const float* w, const uint8_t* sens, std::size_t n, const
   TensorPlan p;
   p.strategy = s;
   p.map = map;
+  // The DAC's top code is one step short of +1: keep t where the LUT output
+  // can be represented (matters for an identity map, whose t_hi is 1).
+  ChannelMap usable = map;
+  usable.t_hi = std::min(map.t_hi, 1.0 - std::ldexp(1.0, -(opt.dac_bits - 1)));
   p.dac_bits = opt.dac_bits;
   p.adc_bits = opt.adc_bits;
   p.dir_log2 = opt.dir_log2;
@@ -133,9 +137,9 @@ TensorPlan plan_tensor(const float* w, const uint8_t* sens, std::size_t n, const
 
   // Scales: each class's interval of m (|w| with SP, w without) onto [t_lo, t_hi].
   const double small_top = s.am ? static_cast<double>(p.threshold) : max_mag;
-  p.small = s.sp ? class_map(0.0, small_top, map) : class_map(-small_top, small_top, map);
+  p.small = s.sp ? class_map(0.0, small_top, usable) : class_map(-small_top, small_top, usable);
   if (s.am) {
-    p.large = s.sp ? class_map(p.threshold, max_mag, map) : class_map(-max_mag, max_mag, map);
+    p.large = s.sp ? class_map(p.threshold, max_mag, usable) : class_map(-max_mag, max_mag, usable);
   } else {
     p.large = p.small;
   }
