@@ -42,6 +42,7 @@ struct RunOptions {
   std::size_t batch = 256;
   EngineOptions engine;
   std::string out_path;
+  std::string dump_path;
   bool quiet = false;
 };
 
@@ -136,6 +137,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
       ("limit", po::value(&o.limit)->default_value(0), "evaluate on the first N test items only (0: all)")
       ("batch", po::value(&o.batch)->default_value(256), "evaluation batch size")
       ("out", po::value(&o.out_path), "write results and the full configuration as JSON")
+      ("dump-weights", po::value(&o.dump_path), "write the first seed's read-back weights as raw little-endian fp32, tensors in order")
       ("quiet", po::bool_switch(&o.quiet), "no progress bar");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -224,6 +226,11 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   const uint64_t weights = model.parameter_count();
   std::vector<double> accuracies;
   TensorCounters totals;
+  std::ofstream dump;
+  if (!o.dump_path.empty()) {
+    dump.open(o.dump_path, std::ios::binary);
+    if (!dump) throw std::runtime_error(o.dump_path + ": cannot open for writing");
+  }
   double store_seconds = 0.0;
   for (unsigned s = 0; s < o.seeds; ++s) {
     const uint64_t seed = o.first_seed + s;
@@ -240,6 +247,11 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
         counters += engine->store(jobs[k].plan, jobs[k].regions, flat.data_ptr<float>(),
                                   jobs[k].sens.empty() ? nullptr : jobs[k].sens.data(), jobs[k].numel,
                                   back.data_ptr<float>());
+        if (s == 0 && dump.is_open()) {
+          dump.write(reinterpret_cast<const char*>(back.data_ptr<float>()),
+                     static_cast<std::streamsize>(jobs[k].numel * sizeof(float)));
+          if (!dump) throw std::runtime_error(o.dump_path + ": write failed");
+        }
         torch::NoGradGuard no_grad;
         value.copy_(back.view(value.sizes()));
         done += jobs[k].numel;

@@ -8,9 +8,24 @@
 namespace pcm::sw {
 namespace {
 
-std::string first_line(const std::string& s) {
-  const std::string line = s.substr(0, s.find('\n'));
+std::string shorten(std::string line) {
   return line.size() > 240 ? line.substr(0, 240) + "..." : line;
+}
+
+std::string first_line(const std::string& s) { return shorten(s.substr(0, s.find('\n'))); }
+
+// The TorchScript interpreter reports "The following operation failed ..."
+// and a stack; the line that says what went wrong is the last one.
+std::string cause_line(const std::string& s) {
+  std::string last;
+  std::size_t at = 0;
+  while (at < s.size()) {
+    const std::size_t end = std::min(s.find('\n', at), s.size());
+    const std::string line = s.substr(at, end - at);
+    if (line.find_first_not_of(" \t") != std::string::npos) last = line;
+    at = end + 1;
+  }
+  return shorten(last.substr(std::min(last.find_first_not_of(" \t"), last.size())));
 }
 
 std::string shape_of(const torch::Tensor& t) {
@@ -82,10 +97,10 @@ torch::Tensor TorchModel::logits(const torch::Tensor& input) {
     out = module_.forward({input});
   } catch (const c10::Error& e) {
     throw std::runtime_error(path_ + ": the model rejects the dataset's input of shape " + shape_of(input) +
-                             ": " + first_line(e.what_without_backtrace()));
+                             ": " + cause_line(e.what_without_backtrace()));
   } catch (const std::exception& e) {
     throw std::runtime_error(path_ + ": the model rejects the dataset's input of shape " + shape_of(input) +
-                             ": " + first_line(e.what()));
+                             ": " + cause_line(e.what()));
   }
   if (!out.isTensor()) throw std::runtime_error(path_ + ": the model does not return a tensor of logits");
   torch::Tensor t = out.toTensor();

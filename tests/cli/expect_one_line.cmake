@@ -1,0 +1,16 @@
+# Runs CMD (arguments separated by '|'); passes when it exits non-zero with
+# exactly one line on stderr that matches the regular expression EXPECT.
+string(REPLACE "|" ";" command "${CMD}")
+execute_process(COMMAND ${command} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "expected a non-zero exit, got 0; stdout: ${out}")
+endif()
+string(REGEX MATCHALL "\n" newlines "${err}")
+list(LENGTH newlines n)
+if(NOT n EQUAL 1)
+  message(FATAL_ERROR "expected exactly one line on stderr, got ${n}: ${err}")
+endif()
+if(NOT err MATCHES "${EXPECT}")
+  message(FATAL_ERROR "stderr does not match '${EXPECT}': ${err}")
+endif()
+message(STATUS "ok (exit ${rc}): ${err}")

@@ -1,0 +1,55 @@
+#!/usr/bin/python3
+"""Small TorchScript models and broken inputs for the `pcmsim run` tests.
+
+usage: make_test_models.py OUT_DIR DIGITS_DIR
+
+Writes into OUT_DIR: tiny_mlp.pt and tiny_cnn.pt (untrained, deterministic,
+input [N, 1, 8, 8]; the CNN has batch-norm buffers), nan_weight.pt (a NaN in a
+weight), cifar_input.pt (wants 3-channel 32x32 input), not_a_model.pt (text),
+and truncated_digits/ (DIGITS_DIR's test split with the image file cut short).
+"""
+import os
+import shutil
+import sys
+
+import torch
+from torch import nn
+
+
+def trace(model, path, shape=(2, 1, 8, 8)):
+    model.eval()
+    torch.jit.trace(model, torch.zeros(shape)).save(path)
+
+
+def tiny_mlp():
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 24), nn.ReLU(), nn.Linear(24, 10))
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("make_test_models: usage: make_test_models.py OUT_DIR DIGITS_DIR")
+    out, digits = sys.argv[1], sys.argv[2]
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(0)
+    trace(tiny_mlp(), os.path.join(out, "tiny_mlp.pt"))
+    cnn = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                        nn.Flatten(), nn.Linear(256, 10))
+    trace(cnn, os.path.join(out, "tiny_cnn.pt"))
+    bad = tiny_mlp()
+    with torch.no_grad():
+        bad[1].weight[3, 5] = float("nan")
+    trace(bad, os.path.join(out, "nan_weight.pt"))
+    cifar = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.Linear(4 * 30 * 30, 10))
+    trace(cifar, os.path.join(out, "cifar_input.pt"), shape=(2, 3, 32, 32))
+    with open(os.path.join(out, "not_a_model.pt"), "w") as f:
+        f.write("this is not a TorchScript archive\n")
+    cut = os.path.join(out, "truncated_digits")
+    os.makedirs(cut, exist_ok=True)
+    for name in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        shutil.copyfile(os.path.join(digits, name), os.path.join(cut, name))
+    images = os.path.join(cut, "t10k-images-idx3-ubyte")
+    os.truncate(images, os.path.getsize(images) - 100)
+
+
+if __name__ == "__main__":
+    main()
