@@ -20,8 +20,9 @@ class ControllerPort {
   virtual BusResult write_reg(uint32_t addr, uint32_t data) = 0;
   virtual BusResult read_reg(uint32_t addr) = 0;
 
-  // Streams n weights (fp32 bits) with their sensitivity bits (0 or 1); the
-  // last one closes the tensor (wr_last). n may be 0 (nothing happens).
+  // Streams n weights (fp32 bits) with their sensitivity bits (0 or 1; sens
+  // may be nullptr: none sensitive); the last one closes the tensor
+  // (wr_last). n may be 0 (nothing happens).
   virtual void write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n) = 0;
 
   // One read request of `count` weights from `index`; writes count fp32 words
