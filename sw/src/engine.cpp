@@ -73,7 +73,8 @@ uint32_t read_reg(sc::ControllerPort& port, uint32_t addr) {
   return r.data;
 }
 
-// The host program for one tensor, the same for every controller engine.
+}  // namespace
+
 TensorCounters store_through(sc::ControllerPort& port, const TensorPlan& plan, const Regions& regions,
                              const float* w, const uint8_t* sens, std::size_t n, float* out) {
   if (n > 0xFFFFFFFFu) throw std::runtime_error("a tensor of more than 2^32 weights");
@@ -123,6 +124,8 @@ TensorCounters store_through(sc::ControllerPort& port, const TensorPlan& plan, c
   }
   return c;
 }
+
+namespace {
 
 class ModelEngine final : public Engine {
  public:

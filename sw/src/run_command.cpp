@@ -15,6 +15,7 @@
 #include "pcm/sw/engine.hpp"
 #include "pcm/sw/plan.hpp"
 #include "pcm/sw/progress.hpp"
+#include "pcm/sw/resources.hpp"
 #include "pcm/sw/torch_model.hpp"
 
 namespace pcm::sw {
@@ -298,6 +299,9 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
         << " weights/s simulated, bank utilisation " << fmt("%.1f", 100.0 * timing.bank_utilisation) << "%\n";
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double peak_mib = static_cast<double>(peak_rss_bytes()) / (1024.0 * 1024.0);
+  out << "time               " << fmt("%.1f", store_seconds) << " s storing and loading, " << fmt("%.1f", wall)
+      << " s in all; peak memory " << fmt("%.0f", peak_mib) << " MiB\n";
 
   if (!o.out_path.empty()) {
     json j;
@@ -324,7 +328,8 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
     j["timing"] = {{"cycles", timing.cycles}, {"array_requests", timing.array_requests},
                    {"array_stall_cycles", timing.array_stall_cycles},
                    {"bank_utilisation", timing.bank_utilisation}, {"sim_seconds", timing.sim_seconds},
-                   {"store_seconds", store_seconds}, {"wall_seconds", wall}};
+                   {"store_seconds", store_seconds}, {"wall_seconds", wall},
+                   {"peak_rss_mib", peak_mib}};
     json tensors = json::array();
     for (const TensorJob& t : jobs) {
       tensors.push_back({{"name", t.name}, {"weights", t.numel}, {"threshold", t.plan.threshold},

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "pcm/channel_model/channel.hpp"
+#include "pcm/systemc/controller_port.hpp"
 #include "pcm/sw/plan.hpp"
 
 namespace pcm::sw {
@@ -79,5 +80,13 @@ struct EngineOptions {
 std::unique_ptr<Engine> make_engine(const EngineOptions& opt, const ChannelSetup& channel);
 // The RTL engine alone (rtl_engine.cpp): one per process, SystemC elaborates once.
 std::unique_ptr<Engine> make_rtl_engine(const EngineOptions& opt, const ChannelSetup& channel);
+// Yardstick of `pcmsim bench`: cycles per second of a bare Verilated-SystemC
+// clock loop, measured inside the rtl engine's design.
+double bare_clock_loop_cycles_per_second(Engine& rtl, uint64_t cycles);
+
+// The host program for one tensor through any controller: clear, configure,
+// START, stream, read back in chunks, check and return the counters.
+TensorCounters store_through(systemc::ControllerPort& port, const TensorPlan& plan, const Regions& regions,
+                             const float* w, const uint8_t* sens, std::size_t n, float* out);
 
 }  // namespace pcm::sw

@@ -1,0 +1,19 @@
+// Built instead of rtl_engine.cpp when configure found no Verilator or SystemC.
+#include <stdexcept>
+
+#include "pcm/sw/engine.hpp"
+
+namespace pcm::sw {
+namespace {
+constexpr const char* kMissing =
+    "--engine rtl: this pcmsim was built without the SystemC platform (Verilator or SystemC were "
+    "not found at configure time; scripts/install_deps.sh installs them)";
+}
+
+std::unique_ptr<Engine> make_rtl_engine(const EngineOptions&, const ChannelSetup&) {
+  throw std::runtime_error(kMissing);
+}
+
+double bare_clock_loop_cycles_per_second(Engine&, uint64_t) { throw std::runtime_error(kMissing); }
+
+}  // namespace pcm::sw
