@@ -291,6 +291,9 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
       << " (ideal, 2 bits per digital cell); " << fmt("%.4f", analog + digital(kRealisticBitsPerCell))
       << " (realistic, 1.8)\n";
   out << "digital baselines  fp32 stored digitally: 16 cells per weight (ideal), 18 (realistic)\n";
+  out << "controller (seed " << o.first_seed << ")  analog cells written " << totals.cells_written << ", read "
+      << totals.cells_read << "; metadata records " << totals.meta_written << " / " << totals.meta_read
+      << "; directory entries " << totals.dir_written << " / " << totals.dir_read << "\n";
   out << "saturated weights  " << totals.saturated << " of " << weights << "\n";
   const TimingStats timing = engine->timing();
   if (timing.cycles > 0) {
