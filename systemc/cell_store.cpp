@@ -14,6 +14,18 @@ Page* CellStore::Pages<Page>::find(uint32_t index) {
   return last;
 }
 
+template <typename Page>
+Page& CellStore::Pages<Page>::get(uint32_t index, CellStoreStats& stats) {
+  if (Page* page = find(index)) return *page;
+  auto& slot = map[index];
+  slot = std::make_unique<Page>();
+  ++stats.pages;
+  stats.bytes += sizeof(Page);
+  last_index = index;
+  last = slot.get();
+  return *slot;
+}
+
 CellStore::CellStore(std::shared_ptr<const channel_model::Channel> channel, uint64_t seed)
     : channel_(std::move(channel)), seed_(seed) {}
 
@@ -24,32 +36,8 @@ void CellStore::reset(uint64_t seed) {
   stats_ = CellStoreStats{};
 }
 
-CellStore::AnalogPage& CellStore::analog_page(uint32_t addr) {
-  const uint32_t index = addr >> kPageLog2;
-  if (AnalogPage* page = analog_.find(index)) return *page;
-  auto& slot = analog_.map[index];
-  slot = std::make_unique<AnalogPage>();
-  ++stats_.pages;
-  stats_.bytes += sizeof(AnalogPage);
-  analog_.last_index = index;
-  analog_.last = slot.get();
-  return *slot;
-}
-
-CellStore::DigitalPage& CellStore::digital_page(uint32_t addr) {
-  const uint32_t index = addr >> kPageLog2;
-  if (DigitalPage* page = digital_.find(index)) return *page;
-  auto& slot = digital_.map[index];
-  slot = std::make_unique<DigitalPage>();
-  ++stats_.pages;
-  stats_.bytes += sizeof(DigitalPage);
-  digital_.last_index = index;
-  digital_.last = slot.get();
-  return *slot;
-}
-
 void CellStore::write_analog(uint32_t addr, int32_t dac_code, int dac_bits) {
-  AnalogPage& page = analog_page(addr);
+  AnalogPage& page = analog_.get(addr >> kPageLog2, stats_);
   const uint32_t slot = addr & (kPageCells - 1);
   const double x = dac_value(dac_code, dac_bits);
   double y = x;
@@ -74,7 +62,7 @@ int32_t CellStore::read_analog(uint32_t addr, int adc_bits) {
 }
 
 void CellStore::write_digital(uint32_t addr, uint32_t word) {
-  digital_page(addr).word[addr & (kPageCells - 1)] = word;
+  digital_.get(addr >> kPageLog2, stats_).word[addr & (kPageCells - 1)] = word;
   ++stats_.digital_writes;
 }
 

@@ -351,16 +351,3 @@ TEST(RtlPlatform, NoiselessStoreGivesTheNoiselessRoundTrip) {
 }
 
 }  // namespace
-
-// SystemC programs start in sc_main (libsystemc's main() calls it): run the tests there.
-int sc_main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}
-
-// Our own main, so that SystemC's banner is off before the kernel prints it
-// (it would otherwise be read as test names by gtest_discover_tests).
-int main(int argc, char** argv) {
-  setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
-  return sc_core::sc_elab_and_sim(argc, argv);
-}

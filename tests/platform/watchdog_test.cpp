@@ -42,13 +42,3 @@ TEST(RtlPlatformWatchdog, AStuckStreamIsAOneLineErrorAndTheLastCall) {
 }
 
 }  // namespace
-
-int sc_main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}
-
-int main(int argc, char** argv) {
-  setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
-  return sc_core::sc_elab_and_sim(argc, argv);
-}

@@ -67,9 +67,8 @@ class CellStore final : public CellArray {
     uint32_t last_index = 0;
     Page* last = nullptr;
     Page* find(uint32_t index);
+    Page& get(uint32_t index, CellStoreStats& stats);  // allocates on first use
   };
-  AnalogPage& analog_page(uint32_t addr);
-  DigitalPage& digital_page(uint32_t addr);
 
   std::shared_ptr<const channel_model::Channel> channel_;
   uint64_t seed_;
