@@ -14,11 +14,12 @@ same bytes on every run. Each file is written to a temporary name and renamed.
 import os
 import struct
 import sys
-import tempfile
 
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
+
+from atomic_file import write_atomic
 
 TEST_SIZE = 0.3
 SPLIT_SEED = 0
@@ -29,18 +30,6 @@ def idx_bytes(magic, array):
     """IDX encoding: big-endian magic, one big-endian uint32 per dimension, raw bytes."""
     header = struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in array.shape)
     return header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
-
-
-def write_atomic(path, data):
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def main():

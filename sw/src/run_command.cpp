@@ -1,10 +1,13 @@
 #include "pcm/sw/run_command.hpp"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -44,7 +47,11 @@ struct RunOptions {
   EngineOptions engine;
   std::string out_path;
   std::string dump_path;
+  std::string store = "analog";  // analog: through the engine; digital: error-free baseline
+  int digital_bits = 32;
+  double prune = 0.0;
   bool quiet = false;
+  int threads = 0;
 };
 
 std::string fmt(const char* format, double v) {
@@ -56,10 +63,51 @@ std::string fmt(const char* format, double v) {
 struct TensorJob {
   std::string name;
   std::size_t numel = 0;
-  std::vector<uint8_t> sens;  // empty unless SENS
+  std::vector<uint32_t> kept;  // indices of the stored weights; empty: all (no pruning)
+  std::vector<float> stored;   // the values streamed through the engine
+  std::vector<uint8_t> sens;   // per stored weight; empty unless SENS
   TensorPlan plan;
   Regions regions;
+  double mask_bits = 0.0;      // pruning mask, entropy-coded
 };
+
+// Binary entropy in bits.
+double entropy_bits(double p) {
+  if (p <= 0.0 || p >= 1.0) return 0.0;
+  return -p * std::log2(p) - (1.0 - p) * std::log2(1.0 - p);
+}
+
+// Magnitude pruning of one tensor: the indices of the weights that stay
+// (ascending), after dropping the floor(sparsity x n) smallest |w|.
+std::vector<uint32_t> kept_after_pruning(const float* w, std::size_t n, double sparsity) {
+  std::vector<uint32_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
+  const auto drop = static_cast<std::size_t>(std::floor(sparsity * static_cast<double>(n)));
+  std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(drop), order.end(),
+                   [w](uint32_t a, uint32_t b) {
+                     return std::fabs(w[a]) < std::fabs(w[b]) || (std::fabs(w[a]) == std::fabs(w[b]) && a < b);
+                   });
+  std::vector<uint32_t> kept(order.begin() + static_cast<std::ptrdiff_t>(drop), order.end());
+  std::sort(kept.begin(), kept.end());
+  return kept;
+}
+
+// Uniform symmetric quantization to `bits` (per-tensor scale max|w| / (2^(b-1) - 1)),
+// stored digitally and error-free; 32 keeps fp32 as it is.
+void quantize(const float* w, std::size_t n, int bits, float* out) {
+  if (bits >= 32) {
+    std::copy(w, w + n, out);
+    return;
+  }
+  float max = 0.0f;
+  for (std::size_t i = 0; i < n; ++i) max = std::max(max, std::fabs(w[i]));
+  const double top = std::ldexp(1.0, bits - 1) - 1.0;
+  const double scale = max > 0.0f ? static_cast<double>(max) / top : 1.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double q = std::clamp(std::nearbyint(static_cast<double>(w[i]) / scale), -top, top);
+    out[i] = static_cast<float>(q * scale);
+  }
+}
 
 // Marks the `fraction` most sensitive weights of the whole model.
 std::vector<std::vector<uint8_t>> mark_sensitive(const std::vector<torch::Tensor>& fisher, double fraction) {
@@ -139,6 +187,10 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
       ("batch", po::value(&o.batch)->default_value(256), "evaluation batch size")
       ("out", po::value(&o.out_path), "write results and the full configuration as JSON")
       ("dump-weights", po::value(&o.dump_path), "write the first seed's read-back weights as raw little-endian fp32, tensors in order")
+      ("prune", po::value(&o.prune)->default_value(0.0), "magnitude-prune this fraction of each tensor's weights first (0 .. <1); only the rest is stored, the mask is counted at its entropy")
+      ("store", po::value(&o.store)->default_value("analog"), "analog (through the engine), or digital: the error-free baseline of --digital-bits")
+      ("digital-bits", po::value(&o.digital_bits)->default_value(32), "digital baseline: 32 (fp32), or uniform quantization to 2 .. 16 bits")
+      ("threads", po::value(&o.threads)->default_value(0), "LibTorch threads for evaluation (0: its default)")
       ("quiet", po::bool_switch(&o.quiet), "no progress bar");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -157,12 +209,21 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   if (!(o.plan.large_fraction > 0.0 && o.plan.large_fraction < 1.0)) throw UsageError("--large-fraction must be in (0, 1)");
   if (!(o.sens_fraction > 0.0 && o.sens_fraction < 1.0)) throw UsageError("--sens-fraction must be in (0, 1)");
   if (o.plan.boost < 1) throw UsageError("--boost must be at least 1");
+  if (!(o.prune >= 0.0 && o.prune < 1.0)) throw UsageError("--prune must be in [0, 1)");
+  if (o.store != "analog" && o.store != "digital") throw UsageError("--store: expected analog or digital");
+  const bool digital_store = o.store == "digital";
+  if (digital_store && o.digital_bits != 32 && (o.digital_bits < 2 || o.digital_bits > 16)) {
+    throw UsageError("--digital-bits must be 32 or 2 .. 16");
+  }
   const Strategy strategy = Strategy::parse(o.strategy);
+  if (digital_store && strategy.name() != "none") throw UsageError("--store digital takes no --strategy");
   o.plan.cells = o.cells;
   const ChannelSetup channel = make_channel(o.channel);
   plan_tensor(nullptr, nullptr, 0, strategy, o.plan, channel.map);  // the budget alone
-  std::unique_ptr<Engine> engine = make_engine(o.engine, channel);
+  std::unique_ptr<Engine> engine = digital_store ? nullptr : make_engine(o.engine, channel);
   const bool bar = !o.quiet && Progress::stderr_is_terminal();
+  if (o.threads < 0) throw UsageError("--threads must be >= 0");
+  if (o.threads > 0) at::set_num_threads(o.threads);
   const auto started = std::chrono::steady_clock::now();
 
   TorchModel model(o.model);
@@ -174,8 +235,16 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
       << test.height << "x" << test.width << "\n";
   out << "channel    " << channel.name << ", usable t in [" << fmt("%+.4f", channel.map.t_lo) << ", "
       << fmt("%+.4f", channel.map.t_hi) << "]\n";
-  out << "engine     " << engine->name() << "; strategy " << strategy.name() << "; target "
-      << o.cells << " analog cells per weight\n" << std::flush;
+  if (digital_store) {
+    out << "store      digital baseline, " << (o.digital_bits == 32 ? std::string("fp32")
+                                                : std::to_string(o.digital_bits) + "-bit uniform quantization")
+        << ", error-free\n";
+  } else {
+    out << "engine     " << engine->name() << "; strategy " << strategy.name() << "; target " << o.cells
+        << " analog cells per weight\n";
+  }
+  if (o.prune > 0.0) out << "pruning    " << fmt("%.1f", 100.0 * o.prune) << "% of each tensor by magnitude\n";
+  out << std::flush;
 
   double clean = 0.0;
   {
@@ -199,31 +268,66 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   for (std::size_t k = 0; k < model.parameters().size(); ++k) {
     const NamedTensor& param = model.parameters()[k];
     const torch::Tensor flat = param.value.detach().contiguous().view(-1);
+    const float* values = flat.data_ptr<float>();
     TensorJob job;
     job.name = param.name;
     job.numel = static_cast<std::size_t>(flat.numel());
-    if (strategy.sens) job.sens = marks[k];
+    for (std::size_t i = 0; i < job.numel; ++i) {
+      if (!std::isfinite(values[i])) {
+        throw std::runtime_error("parameter " + job.name + ": weight " + std::to_string(i) + " is " +
+                                 (std::isnan(values[i]) ? "NaN" : "infinite"));
+      }
+    }
+    if (o.prune > 0.0) {
+      job.kept = kept_after_pruning(values, job.numel, o.prune);
+      for (uint32_t i : job.kept) job.stored.push_back(values[i]);
+      const double pruned = 1.0 - static_cast<double>(job.kept.size()) / static_cast<double>(job.numel);
+      job.mask_bits = static_cast<double>(job.numel) * entropy_bits(pruned);
+    } else {
+      job.stored.assign(values, values + job.numel);
+    }
+    if (strategy.sens) {
+      if (job.kept.empty() && o.prune == 0.0) {
+        job.sens = marks[k];
+      } else {
+        for (uint32_t i : job.kept) job.sens.push_back(marks[k][i]);
+      }
+    }
+    const std::size_t n = job.stored.size();
     try {
-      job.plan = plan_tensor(flat.data_ptr<float>(), job.sens.empty() ? nullptr : job.sens.data(), job.numel,
-                             strategy, o.plan, channel.map);
+      job.plan = plan_tensor(job.stored.data(), job.sens.empty() ? nullptr : job.sens.data(), n, strategy,
+                             o.plan, channel.map);
     } catch (const std::invalid_argument& e) {
       throw std::runtime_error("parameter " + job.name + ": " + e.what());
     }
-    const uint64_t dir_entries = (job.numel >> o.plan.dir_log2) + 1;
-    if (analog_next + job.plan.analog_cells > kAddressSpace ||
-        digital_next + job.numel + dir_entries > kAddressSpace) {
+    const uint64_t dir_entries = (n >> o.plan.dir_log2) + 1;
+    if (analog_next + job.plan.analog_cells > kAddressSpace || digital_next + n + dir_entries > kAddressSpace) {
       throw std::runtime_error("the model needs more than 2^32 cells, the controller's address space");
     }
     job.regions.analog_base = static_cast<uint32_t>(analog_next);
     job.regions.meta_base = static_cast<uint32_t>(digital_next);
-    job.regions.dir_base = static_cast<uint32_t>(digital_next + job.numel);
+    job.regions.dir_base = static_cast<uint32_t>(digital_next + n);
     analog_next += job.plan.analog_cells;
-    digital_next += job.numel + dir_entries;
+    digital_next += n + dir_entries;
     jobs.push_back(std::move(job));
+  }
+  // The pruned model's own accuracy, before any storage.
+  double pruned_clean = clean;
+  if (o.prune > 0.0) {
+    torch::NoGradGuard no_grad;
+    for (std::size_t k = 0; k < jobs.size(); ++k) {
+      torch::Tensor dense = torch::zeros({static_cast<int64_t>(jobs[k].numel)});
+      float* d = dense.data_ptr<float>();
+      for (std::size_t i = 0; i < jobs[k].kept.size(); ++i) d[jobs[k].kept[i]] = jobs[k].stored[i];
+      model.parameters()[k].value.copy_(dense.view(model.parameters()[k].value.sizes()));
+    }
+    Progress p(err, bar, "pruned accuracy", evaluated);
+    pruned_clean = model.accuracy(test, o.limit, o.batch, [&](std::size_t d) { p.update(d); });
+    out << "pruned accuracy    " << fmt("%.2f", 100.0 * pruned_clean) << "% (no storage noise)\n";
   }
 
   // Seeds: store, read back, evaluate, restore.
-  const std::vector<torch::Tensor> original = model.snapshot();
+  const std::vector<torch::Tensor> original = model.snapshot();  // pruned, when pruning
   const uint64_t weights = model.parameter_count();
   std::vector<double> accuracies;
   TensorCounters totals;
@@ -235,19 +339,29 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   double store_seconds = 0.0;
   for (unsigned s = 0; s < o.seeds; ++s) {
     const uint64_t seed = o.first_seed + s;
-    engine->begin(seed);
+    if (engine) engine->begin(seed);
     TensorCounters counters;
     const auto t0 = std::chrono::steady_clock::now();
     {
       Progress p(err, bar, "seed " + std::to_string(seed) + ": store+load", weights);
       uint64_t done = 0;
       for (std::size_t k = 0; k < jobs.size(); ++k) {
+        TensorJob& job = jobs[k];
         torch::Tensor value = model.parameters()[k].value;
-        const torch::Tensor flat = original[k].contiguous().view(-1);
-        torch::Tensor back = torch::empty_like(flat);
-        counters += engine->store(jobs[k].plan, jobs[k].regions, flat.data_ptr<float>(),
-                                  jobs[k].sens.empty() ? nullptr : jobs[k].sens.data(), jobs[k].numel,
-                                  back.data_ptr<float>());
+        std::vector<float> read(job.stored.size());
+        if (digital_store) {
+          quantize(job.stored.data(), read.size(), o.digital_bits, read.data());
+        } else {
+          counters += engine->store(job.plan, job.regions, job.stored.data(),
+                                    job.sens.empty() ? nullptr : job.sens.data(), read.size(), read.data());
+        }
+        torch::Tensor back = torch::zeros({static_cast<int64_t>(job.numel)});
+        float* b = back.data_ptr<float>();
+        if (job.kept.empty() && o.prune == 0.0) {
+          std::copy(read.begin(), read.end(), b);
+        } else {
+          for (std::size_t i = 0; i < job.kept.size(); ++i) b[job.kept[i]] = read[i];
+        }
         if (s == 0 && dump.is_open()) {
           dump.write(reinterpret_cast<const char*>(back.data_ptr<float>()),
                      static_cast<std::streamsize>(jobs[k].numel * sizeof(float)));
@@ -280,22 +394,29 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   const double w = static_cast<double>(weights);
   const double analog = static_cast<double>(totals.cells_written) / w;
   double meta_bits = 0.0;
-  double dir_words = 0.0;
+  double mask_bits = 0.0;
   for (const TensorJob& j : jobs) {
-    meta_bits += static_cast<double>(j.numel) * j.plan.strategy.meta_bits();
+    meta_bits += static_cast<double>(j.stored.size()) * j.plan.strategy.meta_bits();
+    mask_bits += j.mask_bits;
   }
-  dir_words = static_cast<double>(totals.dir_written);
+  if (digital_store) {  // the weights themselves, plus one fp32 scale per tensor when quantized
+    meta_bits = w * o.digital_bits + (o.digital_bits < 32 ? 32.0 * static_cast<double>(jobs.size()) : 0.0);
+  }
+  const double dir_words = static_cast<double>(totals.dir_written);
   auto digital = [&](double bpc) { return (meta_bits + 32.0 * dir_words) / bpc / w; };
-  out << "cells per weight   analog " << fmt("%.4f", analog) << " + metadata/directory "
-      << fmt("%.4f", digital(kIdealBitsPerCell)) << " = " << fmt("%.4f", analog + digital(kIdealBitsPerCell))
-      << " (ideal, 2 bits per digital cell); " << fmt("%.4f", analog + digital(kRealisticBitsPerCell))
-      << " (realistic, 1.8)\n";
+  auto mask = [&](double bpc) { return mask_bits / bpc / w; };
+  auto total = [&](double bpc) { return analog + digital(bpc) + mask(bpc); };
+  out << "cells per weight   analog " << fmt("%.4f", analog) << " + " << (digital_store ? "digital " : "metadata/directory ")
+      << fmt("%.4f", digital(kIdealBitsPerCell));
+  if (o.prune > 0.0) out << " + pruning mask " << fmt("%.4f", mask(kIdealBitsPerCell));
+  out << " = " << fmt("%.4f", total(kIdealBitsPerCell)) << " (ideal, 2 bits per digital cell); "
+      << fmt("%.4f", total(kRealisticBitsPerCell)) << " (realistic, 1.8)\n";
   out << "digital baselines  fp32 stored digitally: 16 cells per weight (ideal), 18 (realistic)\n";
-  out << "controller (seed " << o.first_seed << ")  analog cells written " << totals.cells_written << ", read "
+  if (engine) out << "controller (seed " << o.first_seed << ")  analog cells written " << totals.cells_written << ", read "
       << totals.cells_read << "; metadata records " << totals.meta_written << " / " << totals.meta_read
       << "; directory entries " << totals.dir_written << " / " << totals.dir_read << "\n";
   out << "saturated weights  " << totals.saturated << " of " << weights << "\n";
-  const TimingStats timing = engine->timing();
+  const TimingStats timing = engine ? engine->timing() : TimingStats{};
   if (timing.cycles > 0) {
     out << "simulated          " << timing.cycles << " cycles over " << o.seeds << " seeds, "
         << fmt("%.0f", static_cast<double>(weights) * o.seeds / std::max(timing.sim_seconds, 1e-9))
@@ -314,17 +435,21 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
                    {"boost", o.plan.boost}, {"sens_fraction", o.sens_fraction}, {"calib", o.calib},
                    {"dac_bits", o.plan.dac_bits}, {"adc_bits", o.plan.adc_bits}, {"dir", o.plan.dir_log2},
                    {"banks", o.engine.banks}, {"write_latency", o.engine.write_latency},
-                   {"read_latency", o.engine.read_latency}, {"limit", o.limit}};
+                   {"read_latency", o.engine.read_latency}, {"limit", o.limit}, {"prune", o.prune},
+                   {"store", o.store}, {"digital_bits", o.digital_bits}};
     j["dataset"] = {{"format", test.format}, {"source", test.source}, {"evaluated", evaluated}};
     j["clean_accuracy"] = clean;
+    j["pruned_clean_accuracy"] = pruned_clean;
     j["accuracy"] = {{"mean", mean}, {"std", sd}, {"per_seed", accuracies}};
     j["weights"] = weights;
     j["buffers_digital"] = model.buffer_count();
     j["cells_per_weight"] = {{"analog", analog},
                              {"digital_ideal", digital(kIdealBitsPerCell)},
                              {"digital_realistic", digital(kRealisticBitsPerCell)},
-                             {"total_ideal", analog + digital(kIdealBitsPerCell)},
-                             {"total_realistic", analog + digital(kRealisticBitsPerCell)},
+                             {"mask_ideal", mask(kIdealBitsPerCell)},
+                             {"mask_realistic", mask(kRealisticBitsPerCell)},
+                             {"total_ideal", total(kIdealBitsPerCell)},
+                             {"total_realistic", total(kRealisticBitsPerCell)},
                              {"baseline_fp32_ideal", 16},
                              {"baseline_fp32_realistic", 18}};
     j["counters_first_seed"] = counters_json(totals);
@@ -344,10 +469,17 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
                          {"analog_cells", t.plan.analog_cells}});
     }
     j["tensors"] = tensors;
-    std::ofstream f(o.out_path);
-    if (!f) throw std::runtime_error(o.out_path + ": cannot open for writing");
-    f << j.dump(2) << "\n";
-    if (!f) throw std::runtime_error(o.out_path + ": write failed");
+    // written beside and renamed: a reader (pcmsim sweep resuming) never sees half a file
+    const std::string tmp = o.out_path + ".tmp";
+    {
+      std::ofstream f(tmp);
+      if (!f) throw std::runtime_error(o.out_path + ": cannot open for writing");
+      f << j.dump(2) << "\n";
+      if (!f.flush()) throw std::runtime_error(o.out_path + ": write failed");
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, o.out_path, ec);
+    if (ec) throw std::runtime_error(o.out_path + ": " + ec.message());
   }
   return 0;
 }
