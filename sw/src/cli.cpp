@@ -8,6 +8,7 @@
 #include "pcm/sw/bench_command.hpp"
 #include "pcm/sw/channel_command.hpp"
 #include "pcm/sw/run_command.hpp"
+#include "pcm/sw/sweep_command.hpp"
 
 namespace pcm::sw {
 namespace {
@@ -43,6 +44,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (command == "channel") return channel_command(rest, out);
     if (command == "run") return run_command(rest, out, err);
     if (command == "bench") return bench_command(rest, out);
+    if (command == "sweep") return sweep_command(rest, out);
     throw UsageError("unknown command '" + command + "' (try: pcmsim --help)");
   } catch (const UsageError& e) {
     err << "pcmsim " << command << ": " << one_line(e.what()) << "\n";
