@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Reproduces docs/RESULTS.md: the strategy/cells grid with digital baselines
+# and pruning, the Gaussian experiment, the rtl-vs-model check on a reduced
+# grid, the plots and the tables. Needs the build (scripts/setup.sh); makes
+# the digits data and models when missing. Finished sweep points are reused:
+# rerun after an interruption, or pass --fresh to redo everything.
+#
+# usage: scripts/reproduce_results.sh [OUT_DIR (default build/results)] [--fresh]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=build/results
+fresh=()
+for arg in "$@"; do
+  case "$arg" in
+    --fresh) fresh=(--fresh) ;;
+    -*) echo "reproduce_results: unknown option $arg" >&2; exit 2 ;;
+    *) out="$arg" ;;
+  esac
+done
+pcmsim=build/sw/pcmsim
+py=/usr/bin/python3
+if [ ! -x "$pcmsim" ]; then
+  echo "reproduce_results: $pcmsim not built (run scripts/setup.sh first)" >&2
+  exit 1
+fi
+[ -f build/data/digits/t10k-images-idx3-ubyte ] || $py scripts/prepare_digits.py build/data/digits
+[ -f build/models/digits_mlp.pt ] && [ -f build/models/digits_cnn.pt ] ||
+  $py scripts/train.py --data build/data/digits --out build/models
+mkdir -p "$out"
+
+start=$(date +%s)
+for grid in strategies gaussian rtl_vs_model; do
+  "$pcmsim" sweep --grid "scripts/grids/$grid.json" --out "$out/$grid" "${fresh[@]}"
+done
+$py scripts/check_engines_agree.py "$out/rtl_vs_model/sweep.csv"
+$py scripts/plot_sweep.py "$out/strategies/sweep.csv" "$out/strategies"
+$py scripts/plot_sweep.py "$out/gaussian/sweep.csv" "$out/gaussian"
+$py scripts/plot_weights.py build/models/digits_mlp.pt build/models/digits_cnn.pt --out "$out/weights.png"
+{
+  $py scripts/results_tables.py "$out/strategies/sweep.csv"
+  $py scripts/results_tables.py "$out/gaussian/sweep.csv"
+} > "$out/tables.md"
+echo "reproduce_results: tables in $out/tables.md, plots in $out/*.png ($(( $(date +%s) - start )) s)"
