@@ -7,8 +7,10 @@
 #include "pcm/channel_model/errors.hpp"
 #include "pcm/sw/bench_command.hpp"
 #include "pcm/sw/channel_command.hpp"
+#include "pcm/sw/e2e_command.hpp"
 #include "pcm/sw/run_command.hpp"
 #include "pcm/sw/sweep_command.hpp"
+#include "pcm/sw/train_command.hpp"
 
 namespace pcm::sw {
 namespace {
@@ -19,6 +21,16 @@ void print_usage(std::ostream& out) {
          "commands:\n"
          "  channel   inspect a PCM channel table: levels, invertible range, capacity,\n"
          "            pre-mapped noise; export curves for scripts/plot_channel.py\n"
+         "  run       store a TorchScript model through the controller into the noisy\n"
+         "            array, read it back, evaluate accuracy over seeds\n"
+         "  sweep     a grid of runs (strategies, cells, channels, registers ...) in\n"
+         "            parallel, resumable, into one CSV for scripts/plot_sweep.py\n"
+         "  train     noise-aware training through the same channel and controller\n"
+         "            model: robust training (KL term) or robust distillation\n"
+         "  e2e       the end-to-end coding experiment: an autoencoder learns the code\n"
+         "            of logistic-regression weights through the PCM or Gaussian channel\n"
+         "  bench     simulated weights per second of each engine beside a bare\n"
+         "            Verilated clock loop and a vectorized LibTorch noise expression\n"
          "\n"
          "`pcmsim <command> --help` lists a command's options.\n";
 }
@@ -45,6 +57,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (command == "run") return run_command(rest, out, err);
     if (command == "bench") return bench_command(rest, out);
     if (command == "sweep") return sweep_command(rest, out);
+    if (command == "train") return train_command(rest, out);
+    if (command == "e2e") return e2e_command(rest, out);
     throw UsageError("unknown command '" + command + "' (try: pcmsim --help)");
   } catch (const UsageError& e) {
     err << "pcmsim " << command << ": " << one_line(e.what()) << "\n";

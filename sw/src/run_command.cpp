@@ -20,6 +20,7 @@
 #include "pcm/sw/progress.hpp"
 #include "pcm/sw/resources.hpp"
 #include "pcm/sw/torch_model.hpp"
+#include "pcm/sw/weight_noise.hpp"
 
 namespace pcm::sw {
 namespace po = boost::program_options;
@@ -29,7 +30,6 @@ namespace {
 
 constexpr double kIdealBitsPerCell = 2.0;      // the device's capacity (paper 2.2.2)
 constexpr double kRealisticBitsPerCell = 1.8;  // with LDPC overhead
-constexpr uint64_t kAddressSpace = uint64_t{1} << 32;
 
 struct RunOptions {
   std::string model;
@@ -263,8 +263,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
                            o.sens_fraction);
   }
   std::vector<TensorJob> jobs;
-  uint64_t analog_next = 0;
-  uint64_t digital_next = 0;
+  ModelLayout layout(strategy, o.plan, channel.map);
   for (std::size_t k = 0; k < model.parameters().size(); ++k) {
     const NamedTensor& param = model.parameters()[k];
     const torch::Tensor flat = param.value.detach().contiguous().view(-1);
@@ -293,22 +292,10 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
         for (uint32_t i : job.kept) job.sens.push_back(marks[k][i]);
       }
     }
-    const std::size_t n = job.stored.size();
-    try {
-      job.plan = plan_tensor(job.stored.data(), job.sens.empty() ? nullptr : job.sens.data(), n, strategy,
-                             o.plan, channel.map);
-    } catch (const std::invalid_argument& e) {
-      throw std::runtime_error("parameter " + job.name + ": " + e.what());
-    }
-    const uint64_t dir_entries = (n >> o.plan.dir_log2) + 1;
-    if (analog_next + job.plan.analog_cells > kAddressSpace || digital_next + n + dir_entries > kAddressSpace) {
-      throw std::runtime_error("the model needs more than 2^32 cells, the controller's address space");
-    }
-    job.regions.analog_base = static_cast<uint32_t>(analog_next);
-    job.regions.meta_base = static_cast<uint32_t>(digital_next);
-    job.regions.dir_base = static_cast<uint32_t>(digital_next + n);
-    analog_next += job.plan.analog_cells;
-    digital_next += n + dir_entries;
+    PlacedTensor placed = layout.add(job.name, job.stored.data(), job.sens.empty() ? nullptr : job.sens.data(),
+                                     job.stored.size());
+    job.plan = std::move(placed.plan);
+    job.regions = placed.regions;
     jobs.push_back(std::move(job));
   }
   // The pruned model's own accuracy, before any storage.
