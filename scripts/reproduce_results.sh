@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces docs/RESULTS.md: the strategy/cells grid with digital baselines
 # and pruning, the Gaussian experiment, the rtl-vs-model check on a reduced
-# grid, the plots and the tables. Needs the build (scripts/setup.sh); makes
+# grid, the plots and the tables, noise-aware training and the end-to-end
+# experiment. Needs the build (scripts/setup.sh); makes
 # the digits data and models when missing. Finished sweep points are reused:
 # rerun after an interruption, or pass --fresh to redo everything.
 #
@@ -40,4 +41,8 @@ $py scripts/plot_weights.py build/models/digits_mlp.pt build/models/digits_cnn.p
   $py scripts/results_tables.py "$out/strategies/sweep.csv"
   $py scripts/results_tables.py "$out/gaussian/sweep.csv"
 } > "$out/tables.md"
+# Noise-aware training (naive / robust / distill at 1 and 2 cells, sp+am) and
+# the end-to-end autoencoder experiment.
+scripts/robust_results.sh "$out/robust"
+"$pcmsim" e2e --out "$out/e2e.json" | tee "$out/e2e.txt"
 echo "reproduce_results: tables in $out/tables.md, plots in $out/*.png ($(( $(date +%s) - start )) s)"
