@@ -20,7 +20,6 @@ that vary within a plot; rows that agree on all of those and on x (e.g. other
 seeds) are pooled. --title puts a line of your own above each plot's own title.
 """
 import argparse
-import csv
 import math
 import os
 import re
@@ -33,6 +32,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
+import sweep_csv  # noqa: E402
+from sweep_csv import VARYING, label_of  # noqa: E402
+
 AXES = {
     "total_ideal": ("total_cpw_ideal", "cells per weight (total, ideal: digital bits / 2)"),
     "total_realistic": ("total_cpw_realistic", "cells per weight (total, realistic: digital bits / 1.8)"),
@@ -42,9 +44,6 @@ AXES = {
 NEEDED = ["model", "channel", "strategy", "cells", "prune", "store", "digital_bits", "clean_accuracy",
           "accuracy_mean", "accuracy_std", "analog_cpw", "total_cpw_ideal", "total_cpw_realistic",
           "engine", "data", "dac_bits", "adc_bits", "large_fraction", "boost", "sens_fraction", "dir"]
-# Settings that, when they vary within one plot, split a strategy into several lines.
-VARYING = [("engine", "engine"), ("data", "data"), ("dac_bits", "dac"), ("adc_bits", "adc"),
-           ("large_fraction", "large"), ("boost", "boost"), ("sens_fraction", "sens"), ("dir", "dir")]
 DIGITAL_MARKERS = {32: ("*", 19, "black"), 16: ("h", 13, "dimgray"), 8: ("D", 11, "saddlebrown"),
                    4: ("X", 13, "darkviolet")}
 DPI = 130
@@ -54,54 +53,17 @@ def fail(msg):
     sys.exit("plot_sweep: " + msg)
 
 
-def label_of(path):
-    """Model (or table) file path -> basename without extension."""
-    base = os.path.basename(path.rstrip("/\\")) or path
-    return os.path.splitext(base)[0] or base
-
-
 def safe(name):
     return re.sub(r"[^A-Za-z0-9._+=-]+", "_", name).strip("_") or "x"
 
 
 def read(path):
-    try:
-        f = open(path, newline="", encoding="utf-8-sig")
-    except OSError as e:
-        fail("%s: cannot read (%s)" % (path, e.strerror or e))
-    rows = []
-    with f:
-        reader = csv.DictReader(f)
-        try:
-            fields = reader.fieldnames
-            if not fields:
-                fail("%s is empty (no header row)" % path)
-            missing = [c for c in NEEDED if c not in fields]
-            if missing:
-                fail("%s is not a pcmsim sweep CSV: missing column%s %s" % (
-                    path, "s" if len(missing) > 1 else "", ", ".join(missing)))
-            for row in reader:
-                rows.append(parse_row(path, reader.line_num, row))
-        except csv.Error as e:
-            fail("%s: line %d: %s" % (path, reader.line_num, e))
-        except UnicodeDecodeError:
-            fail("%s is not a text CSV" % path)
-    return rows
+    return sweep_csv.read(path, NEEDED, parse_row, fail)
 
 
 def parse_row(path, line, row):
-    if None in row or any(v is None for v in row.values()):
-        fail("%s: line %d has %s fields than the header" % (path, line, "more" if None in row else "fewer"))
-
     def num(col, finite=True):
-        text = row[col].strip()
-        try:
-            v = float(text)
-        except ValueError:
-            fail("%s: line %d: %s %r is not a number" % (path, line, col, text))
-        if finite and not math.isfinite(v):
-            fail("%s: line %d: %s is %s" % (path, line, col, text))
-        return v
+        return sweep_csv.number(path, line, col, row[col], fail, finite)
 
     store = row["store"].strip()
     r = {"model": row["model"].strip(), "channel": row["channel"].strip(), "store": store,

@@ -24,18 +24,17 @@ Empty tables are left out. --model (basename or path) and --channel (a channel a
 written, or `awgn` for all Gaussian ones) keep only those rows; both repeatable.
 """
 import argparse
-import csv
 import math
 import os
 import sys
 from collections import OrderedDict, defaultdict
 
+import sweep_csv
+from sweep_csv import VARYING, label_of
+
 # Columns this script needs; the sweep's others (point, seed, saturated, ...) may be absent.
 NEEDED = ["model", "channel", "strategy", "cells", "prune", "store", "digital_bits", "clean_accuracy",
           "accuracy_mean", "accuracy_std", "total_cpw_ideal", "total_cpw_realistic"]
-# Settings that, when they vary within one table, split a strategy into several rows (read if present).
-VARYING = [("engine", "engine"), ("data", "data"), ("dac_bits", "dac"), ("adc_bits", "adc"),
-           ("large_fraction", "large"), ("boost", "boost"), ("sens_fraction", "sens"), ("dir", "dir")]
 ORDER = ["none", "sp", "am", "ar", "am+ar", "sp+am", "sp+ar", "sp+am+ar", "sp+am+ar+sens"]
 DASH = "—"
 
@@ -44,50 +43,13 @@ def fail(msg):
     sys.exit("results_tables: " + msg)
 
 
-def label_of(path):
-    """Model (or data) file path -> basename without extension."""
-    base = os.path.basename(path.rstrip("/\\")) or path
-    return os.path.splitext(base)[0] or base
-
-
 def read(path):
-    try:
-        f = open(path, newline="", encoding="utf-8-sig")
-    except OSError as e:
-        fail("%s: cannot read (%s)" % (path, e.strerror or e))
-    rows = []
-    with f:
-        reader = csv.DictReader(f)
-        try:
-            fields = reader.fieldnames
-            if not fields:
-                fail("%s is empty (no header row)" % path)
-            missing = [c for c in NEEDED if c not in fields]
-            if missing:
-                fail("%s is not a pcmsim sweep CSV: missing column%s %s" % (
-                    path, "s" if len(missing) > 1 else "", ", ".join(missing)))
-            for row in reader:
-                rows.append(parse_row(path, reader.line_num, row))
-        except csv.Error as e:
-            fail("%s: line %d: %s" % (path, reader.line_num, e))
-        except UnicodeDecodeError:
-            fail("%s is not a text CSV" % path)
-    return rows
+    return sweep_csv.read(path, NEEDED, parse_row, fail)
 
 
 def parse_row(path, line, row):
-    if None in row or any(v is None for v in row.values()):
-        fail("%s: line %d has %s fields than the header" % (path, line, "more" if None in row else "fewer"))
-
     def num(col, text=None, finite=True):
-        text = (row[col] if text is None else text).strip()
-        try:
-            v = float(text)
-        except ValueError:
-            fail("%s: line %d: %s %r is not a number" % (path, line, col, text))
-        if finite and not math.isfinite(v):
-            fail("%s: line %d: %s is %s" % (path, line, col, text))
-        return v
+        return sweep_csv.number(path, line, col, row[col] if text is None else text, fail, finite)
 
     def fraction(col, optional=False):
         if optional and not row.get(col, "").strip():
