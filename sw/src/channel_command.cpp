@@ -12,6 +12,7 @@
 #include "pcm/channel_model/channel.hpp"
 #include "pcm/channel_model/errors.hpp"
 #include "pcm/sw/cli.hpp"
+#include "pcm/sw/text.hpp"
 
 namespace pcm::sw {
 namespace po = boost::program_options;
@@ -20,12 +21,6 @@ namespace cm = pcm::channel_model;
 namespace {
 
 constexpr unsigned kAveraged[] = {1, 10, 100};  // the paper's Figure 3
-
-std::string fmt(const char* format, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
-}
 
 cm::NoiseModel parse_noise(const std::string& s) {
   if (s == "gaussian") return cm::NoiseModel::kGaussian;

@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "pcm/sw/cli.hpp"
+#include "pcm/sw/text.hpp"
 #include "pcm/sw/dataset.hpp"
 #include "pcm/sw/engine.hpp"
 #include "pcm/sw/plan.hpp"
@@ -53,12 +54,6 @@ struct RunOptions {
   bool quiet = false;
   int threads = 0;
 };
-
-std::string fmt(const char* format, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
-}
 
 struct TensorJob {
   std::string name;

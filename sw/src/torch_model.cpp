@@ -5,28 +5,10 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "pcm/sw/text.hpp"
+
 namespace pcm::sw {
 namespace {
-
-std::string shorten(std::string line) {
-  return line.size() > 240 ? line.substr(0, 240) + "..." : line;
-}
-
-std::string first_line(const std::string& s) { return shorten(s.substr(0, s.find('\n'))); }
-
-// The TorchScript interpreter reports "The following operation failed ..."
-// and a stack; the line that says what went wrong is the last one.
-std::string cause_line(const std::string& s) {
-  std::string last;
-  std::size_t at = 0;
-  while (at < s.size()) {
-    const std::size_t end = std::min(s.find('\n', at), s.size());
-    const std::string line = s.substr(at, end - at);
-    if (line.find_first_not_of(" \t") != std::string::npos) last = line;
-    at = end + 1;
-  }
-  return shorten(last.substr(std::min(last.find_first_not_of(" \t"), last.size())));
-}
 
 std::string shape_of(const torch::Tensor& t) {
   std::ostringstream o;

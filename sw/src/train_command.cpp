@@ -19,6 +19,7 @@
 #include <stdexcept>
 
 #include "pcm/sw/cli.hpp"
+#include "pcm/sw/text.hpp"
 #include "pcm/sw/dataset.hpp"
 #include "pcm/sw/engine.hpp"
 #include "pcm/sw/plan.hpp"
@@ -42,7 +43,7 @@ struct TrainOptions {
   double cells = 1.0;
   unsigned epochs = 30;
   std::size_t batch = 64;
-  double lr = 1e-3;
+  double lr = 1e-4;
   double lambda = 0.5;
   double temperature = 4.0;
   double alpha = 0.9;
@@ -53,26 +54,8 @@ struct TrainOptions {
 
 enum class Mode { kNaive, kRobust, kDistill };
 
-std::string fmt(const char* format, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
-}
-
 bool finite(double v) { return std::isfinite(v); }
 
-// The last non-empty line of a TorchScript error (the one that says what went wrong).
-std::string last_line(const std::string& s) {
-  std::string last;
-  std::size_t at = 0;
-  while (at < s.size()) {
-    const std::size_t end = std::min(s.find('\n', at), s.size());
-    const std::string line = s.substr(at, end - at);
-    if (line.find_first_not_of(" \t") != std::string::npos) last = line.substr(line.find_first_not_of(" \t"));
-    at = end + 1;
-  }
-  return last.size() > 240 ? last.substr(0, 240) + "..." : last;
-}
 
 // A module's forward as logits [N, >= 10], errors on one line.
 torch::Tensor logits_of(torch::jit::script::Module& m, const std::string& path, const torch::Tensor& x) {
@@ -80,9 +63,9 @@ torch::Tensor logits_of(torch::jit::script::Module& m, const std::string& path, 
   try {
     out = m.forward({x});
   } catch (const c10::Error& e) {
-    throw std::runtime_error(path + ": forward failed: " + last_line(e.what_without_backtrace()));
+    throw std::runtime_error(path + ": forward failed: " + cause_line(e.what_without_backtrace()));
   } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": forward failed: " + last_line(e.what()));
+    throw std::runtime_error(path + ": forward failed: " + cause_line(e.what()));
   }
   if (!out.isTensor()) throw std::runtime_error(path + ": the model does not return a tensor of logits");
   torch::Tensor t = out.toTensor();
