@@ -197,6 +197,30 @@ class IdealEngine final : public Engine {
 
 }  // namespace
 
+constexpr uint64_t kAddressSpace = uint64_t{1} << 32;
+
+ModelLayout::ModelLayout(const Strategy& strategy, const PlanOptions& options, const ChannelMap& map)
+    : strategy_(strategy), options_(options), map_(map) {}
+
+PlacedTensor ModelLayout::add(const std::string& name, const float* w, const uint8_t* sens, std::size_t n) {
+  PlacedTensor t;
+  try {
+    t.plan = plan_tensor(w, sens, n, strategy_, options_, map_);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error("parameter " + name + ": " + e.what());
+  }
+  const uint64_t dir_entries = (n >> options_.dir_log2) + 1;
+  if (analog_next_ + t.plan.analog_cells > kAddressSpace || digital_next_ + n + dir_entries > kAddressSpace) {
+    throw std::runtime_error("the model needs more than 2^32 cells, the controller's address space");
+  }
+  t.regions.analog_base = static_cast<uint32_t>(analog_next_);
+  t.regions.meta_base = static_cast<uint32_t>(digital_next_);
+  t.regions.dir_base = static_cast<uint32_t>(digital_next_ + n);
+  analog_next_ += t.plan.analog_cells;
+  digital_next_ += n + dir_entries;
+  return t;
+}
+
 std::unique_ptr<Engine> make_engine(const EngineOptions& opt, const ChannelSetup& channel) {
   if (opt.engine == "model") return std::make_unique<ModelEngine>(channel);
   if (opt.engine == "ideal") return std::make_unique<IdealEngine>(channel);

@@ -21,7 +21,6 @@
 #include "pcm/sw/progress.hpp"
 #include "pcm/sw/resources.hpp"
 #include "pcm/sw/torch_model.hpp"
-#include "pcm/sw/weight_noise.hpp"
 
 namespace pcm::sw {
 namespace po = boost::program_options;

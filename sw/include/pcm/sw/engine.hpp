@@ -77,6 +77,32 @@ struct EngineOptions {
   unsigned read_latency = 2;
 };
 
+struct PlacedTensor {
+  TensorPlan plan;
+  Regions regions;
+};
+
+// The layout `pcmsim run` gives a model: tensors in order, each planned by
+// plan_tensor (the rule in sw/README.md) and given the next consecutive analog
+// region; in the digital space each tensor's metadata records and then its
+// directory follow each other. Throws std::runtime_error naming the tensor
+// when plan_tensor refuses it, and when the model needs more than 2^32 cells
+// in either space.
+class ModelLayout {
+ public:
+  ModelLayout(const Strategy& strategy, const PlanOptions& options, const ChannelMap& map);
+  // sens: one flag per weight, or nullptr.
+  PlacedTensor add(const std::string& name, const float* w, const uint8_t* sens, std::size_t n);
+  uint64_t analog_cells() const { return analog_next_; }
+
+ private:
+  Strategy strategy_;
+  PlanOptions options_;
+  ChannelMap map_;
+  uint64_t analog_next_ = 0;
+  uint64_t digital_next_ = 0;
+};
+
 std::unique_ptr<Engine> make_engine(const EngineOptions& opt, const ChannelSetup& channel);
 // The RTL engine alone (rtl_engine.cpp): one per process, SystemC elaborates once.
 std::unique_ptr<Engine> make_rtl_engine(const EngineOptions& opt, const ChannelSetup& channel);
