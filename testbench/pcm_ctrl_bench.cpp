@@ -24,19 +24,19 @@
 
 #include "Vpcm_ctrl.h"
 #include "pcm/regs/pcm_ctrl_regs.hpp"
-#include "pcm/systemc/cell_array.hpp"
-#include "pcm/systemc/codec.hpp"
-#include "pcm/systemc/controller_model.hpp"
+#include "pcm/model/cell_array.hpp"
+#include "pcm/model/codec.hpp"
+#include "pcm/model/controller_model.hpp"
 #include "verilated.h"
 #include "verilated_fst_c.h"
 
 namespace {
 
 namespace regs = pcm::regs;
-using pcm::systemc::CodecConfig;
-using pcm::systemc::ControllerModel;
-using pcm::systemc::ReadBeat;
-using pcm::systemc::StandInArray;
+using pcm::model::CodecConfig;
+using pcm::model::ControllerModel;
+using pcm::model::ReadBeat;
+using pcm::model::StandInArray;
 
 constexpr int kLanes = 4;
 constexpr int kWordBits = 32;
@@ -93,7 +93,7 @@ class Bench {
         rng_(opt.seed),
         dut_array_(opt.sigma, opt.seed),
         model_array_(opt.sigma, opt.seed),
-        model_(pcm::systemc::ControllerParams{kLanes, 16, 16}, model_array_) {
+        model_(pcm::model::ControllerParams{kLanes, 16, 16}, model_array_) {
     ctx_ = std::make_unique<VerilatedContext>();
     ctx_->traceEverOn(!opt.fst.empty());
     top_ = std::make_unique<Vpcm_ctrl>(ctx_.get(), "pcm_ctrl");
@@ -464,18 +464,18 @@ class Bench {
       }
     }
     // LUT: identity in LSB mode, else a random monotone curve inside [-1, 1]
-    std::vector<double> knots(pcm::systemc::kKnotCount);
-    for (int i = 0; i < pcm::systemc::kKnotCount; ++i) knots[i] = -1.0 + 2.0 * i / (pcm::systemc::kKnotCount - 1);
+    std::vector<double> knots(pcm::model::kKnotCount);
+    for (int i = 0; i < pcm::model::kKnotCount; ++i) knots[i] = -1.0 + 2.0 * i / (pcm::model::kKnotCount - 1);
     if (!lsb_mode) {
       double x = std::uniform_real_distribution<double>(-1.0, -0.5)(rng_);
       const double top = std::uniform_real_distribution<double>(0.5, 1.0)(rng_);
-      for (int i = 0; i < pcm::systemc::kKnotCount; ++i) {
+      for (int i = 0; i < pcm::model::kKnotCount; ++i) {
         knots[i] = x;
-        x = std::min(top, x + (top - knots[0]) / (pcm::systemc::kKnotCount - 1) *
+        x = std::min(top, x + (top - knots[0]) / (pcm::model::kKnotCount - 1) *
                                   std::uniform_real_distribution<double>(0.3, 1.7)(rng_));
       }
     }
-    for (int i = 0; i < pcm::systemc::kKnotCount; ++i) {
+    for (int i = 0; i < pcm::model::kKnotCount; ++i) {
       reg_write(regs::lut::kOffset + 4u * static_cast<uint32_t>(i), static_cast<uint32_t>(q20(knots[i])));
     }
     reg_write(regs::cmd::kOffset, regs::cmd::kStart.mask() | regs::cmd::kClearFlags.mask());
@@ -536,9 +536,9 @@ class Bench {
       tick();
       if (!wr_fired_) continue;
       // coverage of what the design accepted
-      const auto enc = pcm::systemc::encode(cfg, w, sens);
+      const auto enc = pcm::model::encode(cfg, w, sens);
       if (!enc.refused) {
-        const bool large = (enc.meta >> pcm::systemc::kMetaLargeBit) & 1u;
+        const bool large = (enc.meta >> pcm::model::kMetaLargeBit) & 1u;
         const int32_t lo = cfg.range_lo * (1 << (regs::kTFrac - regs::kRangeFrac));
         const char* sat = !enc.saturated ? "in range" : (enc.t == lo ? "saturated low" : "saturated high");
         cov_.hit(std::string("class ") + (large ? "large" : "small") + " x " + sat);
@@ -618,8 +618,8 @@ class Bench {
     for (size_t i = 0; i < written_.size() && i < read_log_.size(); ++i) {
       if (written_[i].saturated) continue;
       const float w = b2f(written_[i].bits);
-      const auto enc = pcm::systemc::encode(cfg, written_[i].bits, false);
-      const bool map_large = cfg.am && ((enc.meta >> pcm::systemc::kMetaLargeBit) & 1u);
+      const auto enc = pcm::model::encode(cfg, written_[i].bits, false);
+      const bool map_large = cfg.am && ((enc.meta >> pcm::model::kMetaLargeBit) & 1u);
       const double alpha = map_large ? alpha_l_ : alpha_s_;
       const double lsb = std::ldexp(1.0, -(cfg.dac_bits - 1)) / alpha;
       const double err = std::fabs(static_cast<double>(b2f(read_log_[i])) - w) / lsb;

@@ -9,13 +9,13 @@
 
 #include "pcm/channel_model/builtin.hpp"
 #include "pcm/regs/pcm_ctrl_regs.hpp"
-#include "pcm/systemc/cell_store.hpp"
-#include "pcm/systemc/controller_port.hpp"
+#include "pcm/model/cell_store.hpp"
+#include "pcm/model/controller_port.hpp"
 #include "pcm/sw/cli.hpp"
 
 namespace pcm::sw {
 namespace cm = pcm::channel_model;
-namespace sc = pcm::systemc;
+namespace md = pcm::model;
 
 TensorCounters& TensorCounters::operator+=(const TensorCounters& o) {
   weights_written += o.weights_written;
@@ -50,7 +50,7 @@ ChannelSetup make_channel(const std::string& spec) {
   c.channel = table;
   c.map.t_lo = pre->branch().t_lo;
   c.map.t_hi = pre->branch().t_hi;
-  for (int k = 0; k < sc::kKnotCount; ++k) c.map.knots[k] = pre->h(-1.0 + k / 16.0);
+  for (int k = 0; k < md::kKnotCount; ++k) c.map.knots[k] = pre->h(-1.0 + k / 16.0);
   c.h = [pre](double t) { return pre->h(t); };
   return c;
 }
@@ -59,7 +59,7 @@ namespace {
 
 constexpr uint32_t kReadChunk = 1u << 16;  // weights per read request
 
-void write_reg(sc::ControllerPort& port, uint32_t addr, uint32_t value) {
+void write_reg(md::ControllerPort& port, uint32_t addr, uint32_t value) {
   if (!port.write_reg(addr, value).ok) {
     char buf[96];
     std::snprintf(buf, sizeof buf, "controller refused register 0x%03x = 0x%08x", addr, value);
@@ -67,15 +67,15 @@ void write_reg(sc::ControllerPort& port, uint32_t addr, uint32_t value) {
   }
 }
 
-uint32_t read_reg(sc::ControllerPort& port, uint32_t addr) {
-  const sc::BusResult r = port.read_reg(addr);
+uint32_t read_reg(md::ControllerPort& port, uint32_t addr) {
+  const md::BusResult r = port.read_reg(addr);
   if (!r.ok) throw std::runtime_error("controller refused a read of register " + std::to_string(addr));
   return r.data;
 }
 
 }  // namespace
 
-TensorCounters store_through(sc::ControllerPort& port, const TensorPlan& plan, const Regions& regions,
+TensorCounters store_through(md::ControllerPort& port, const TensorPlan& plan, const Regions& regions,
                              const float* w, const uint8_t* sens, std::size_t n, float* out) {
   if (n > 0xFFFFFFFFu) throw std::runtime_error("a tensor of more than 2^32 weights");
   namespace r = regs;
@@ -133,7 +133,7 @@ class ModelEngine final : public Engine {
   std::string name() const override { return "model"; }
   void begin(uint64_t seed) override {
     store_.reset(seed);
-    port_ = std::make_unique<sc::ModelPort>(sc::ControllerParams{}, store_);
+    port_ = std::make_unique<md::ModelPort>(md::ControllerParams{}, store_);
   }
   TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w,
                        const uint8_t* sens, std::size_t n, float* out) override {
@@ -142,8 +142,8 @@ class ModelEngine final : public Engine {
   }
 
  private:
-  sc::CellStore store_;
-  std::unique_ptr<sc::ModelPort> port_;
+  md::CellStore store_;
+  std::unique_ptr<md::ModelPort> port_;
 };
 
 // The paper's equations in floating point: no LUT, no DAC/ADC. The cells a

@@ -78,7 +78,7 @@ std::string Strategy::name() const {
 
 ChannelMap ChannelMap::identity() {
   ChannelMap m;
-  for (int k = 0; k < systemc::kKnotCount; ++k) m.knots[k] = -1.0 + k / 16.0;
+  for (int k = 0; k < model::kKnotCount; ++k) m.knots[k] = -1.0 + k / 16.0;
   return m;
 }
 
@@ -168,8 +168,8 @@ TensorPlan plan_tensor(const float* w, const uint8_t* sens, std::size_t n, const
   return p;
 }
 
-systemc::CodecConfig TensorPlan::codec() const {
-  systemc::CodecConfig c;
+model::CodecConfig TensorPlan::codec() const {
+  model::CodecConfig c;
   c.sp = strategy.sp;
   c.am = strategy.am;
   c.ar = strategy.ar;
@@ -188,12 +188,12 @@ systemc::CodecConfig TensorPlan::codec() const {
   c.range_hi = static_cast<int32_t>(std::floor(map.t_hi * kQ14));
   c.dac_bits = dac_bits;
   c.adc_bits = adc_bits;
-  for (int k = 0; k < systemc::kKnotCount; ++k) c.lut[k] = q20(std::clamp(map.knots[k], -1.0, 1.0));
+  for (int k = 0; k < model::kKnotCount; ++k) c.lut[k] = q20(std::clamp(map.knots[k], -1.0, 1.0));
   return c;
 }
 
 std::vector<std::pair<uint32_t, uint32_t>> TensorPlan::registers() const {
-  const systemc::CodecConfig c = codec();
+  const model::CodecConfig c = codec();
   namespace r = regs;
   std::vector<std::pair<uint32_t, uint32_t>> w;
   uint32_t ctrl = 0;
@@ -221,7 +221,7 @@ std::vector<std::pair<uint32_t, uint32_t>> TensorPlan::registers() const {
   res = r::res::kAdcBits.put(res, static_cast<uint32_t>(c.adc_bits));
   w.emplace_back(r::res::kOffset, res);
   w.emplace_back(r::dir::kOffset, static_cast<uint32_t>(dir_log2));
-  for (int k = 0; k < systemc::kKnotCount; ++k) {
+  for (int k = 0; k < model::kKnotCount; ++k) {
     w.emplace_back(r::lut::kOffset + 4u * static_cast<uint32_t>(k), static_cast<uint32_t>(c.lut[k]));
   }
   return w;

@@ -3,16 +3,16 @@
 #include <memory>
 #include <stdexcept>
 
-#include "pcm/systemc/rtl_platform.hpp"
+#include "pcm/platform/rtl_platform.hpp"
 #include "pcm/sw/engine.hpp"
 
 namespace pcm::sw {
-namespace sc = pcm::systemc;
+namespace plat = pcm::platform;
 
 namespace {
 
-sc::ArrayTiming timing_of(const EngineOptions& opt) {
-  sc::ArrayTiming t;
+plat::ArrayTiming timing_of(const EngineOptions& opt) {
+  plat::ArrayTiming t;
   t.banks = opt.banks;
   t.write_latency = opt.write_latency;
   t.read_latency = opt.read_latency;
@@ -23,11 +23,11 @@ sc::ArrayTiming timing_of(const EngineOptions& opt) {
 class RtlEngine final : public Engine {
  public:
   RtlEngine(const EngineOptions& opt, const ChannelSetup& channel) {
-    sc::RtlPlatformOptions po;
+    plat::RtlPlatformOptions po;
     po.channel = channel.channel;
     po.timing = timing_of(opt);
     po.trace_path = opt.trace;
-    platform_ = std::make_unique<sc::RtlPlatform>(po);
+    platform_ = std::make_unique<plat::RtlPlatform>(po);
   }
   std::string name() const override { return "rtl"; }
   void begin(uint64_t seed) override {
@@ -39,7 +39,7 @@ class RtlEngine final : public Engine {
     return store_through(*platform_, plan, regions, w, sens, n, out);
   }
   TimingStats timing() const override {
-    const sc::RtlPlatformStats s = platform_->stats();
+    const plat::RtlPlatformStats s = platform_->stats();
     TimingStats t;
     t.cycles = s.cycles;
     t.array_requests = s.array.requests;
@@ -48,10 +48,10 @@ class RtlEngine final : public Engine {
     t.sim_seconds = s.wall_seconds;
     return t;
   }
-  sc::RtlPlatform& platform() { return *platform_; }
+  plat::RtlPlatform& platform() { return *platform_; }
 
  private:
-  std::unique_ptr<sc::RtlPlatform> platform_;
+  std::unique_ptr<plat::RtlPlatform> platform_;
 };
 
 }  // namespace

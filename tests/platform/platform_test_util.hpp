@@ -10,14 +10,14 @@
 #include <vector>
 
 #include "pcm/regs/pcm_ctrl_regs.hpp"
-#include "pcm/systemc/codec.hpp"
-#include "pcm/systemc/controller_port.hpp"
+#include "pcm/model/codec.hpp"
+#include "pcm/model/controller_port.hpp"
 
 namespace pcm::platform_test {
 
 namespace regs = pcm::regs;
-using pcm::systemc::BusResult;
-using pcm::systemc::ControllerPort;
+using pcm::model::BusResult;
+using pcm::model::ControllerPort;
 
 inline uint32_t f2b(float f) {
   uint32_t b;

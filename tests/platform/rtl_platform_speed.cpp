@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "pcm/channel_model/channel.hpp"
-#include "pcm/systemc/rtl_platform.hpp"
+#include "pcm/platform/rtl_platform.hpp"
 #include "platform_test_util.hpp"
 
 namespace {
@@ -32,7 +32,7 @@ uint64_t number(const char* s, const std::string& what) {
   return v;
 }
 
-void report(const char* what, const pcm::systemc::RtlPlatformStats& s, uint64_t weights) {
+void report(const char* what, const pcm::platform::RtlPlatformStats& s, uint64_t weights) {
   std::printf("%-6s %9llu weights  %10llu cycles  %6.3f s wall  %9.0f cycles/s  %9.0f weights/s  "
               "%.3f weights/cycle  stalls %llu  bank use %.2f\n",
               what, static_cast<unsigned long long>(weights), static_cast<unsigned long long>(s.cycles),
@@ -45,7 +45,7 @@ void report(const char* what, const pcm::systemc::RtlPlatformStats& s, uint64_t 
 
 int main(int argc, char** argv) {
   uint64_t n = 100000, cells = 1, bare = 1'000'000;
-  pcm::systemc::RtlPlatformOptions opt;
+  pcm::platform::RtlPlatformOptions opt;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) usage(a + " needs a value");
@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
     using namespace pcm::platform_test;
     opt.channel = std::make_shared<const pcm::channel_model::AwgnChannel>(0.1);
     opt.seed = 1;
-    pcm::systemc::RtlPlatform p(opt);
+    pcm::platform::RtlPlatform p(opt);
     TensorConfig cfg;
     cfg.cells_small = static_cast<uint32_t>(cells);
     for (bool ok : program(p, cfg)) {

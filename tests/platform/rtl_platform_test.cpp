@@ -21,21 +21,21 @@
 #include <gtest/gtest.h>
 
 #include "pcm/channel_model/channel.hpp"
-#include "pcm/systemc/cell_store.hpp"
-#include "pcm/systemc/controller_port.hpp"
-#include "pcm/systemc/rtl_platform.hpp"
+#include "pcm/model/cell_store.hpp"
+#include "pcm/model/controller_port.hpp"
+#include "pcm/platform/rtl_platform.hpp"
 #include "platform_test_util.hpp"
 
 namespace {
 
 using namespace pcm::platform_test;
 using pcm::channel_model::AwgnChannel;
-using pcm::systemc::ArrayTiming;
-using pcm::systemc::CellStore;
-using pcm::systemc::ControllerParams;
-using pcm::systemc::ModelPort;
-using pcm::systemc::RtlPlatform;
-using pcm::systemc::RtlPlatformOptions;
+using pcm::platform::ArrayTiming;
+using pcm::model::CellStore;
+using pcm::model::ControllerParams;
+using pcm::model::ModelPort;
+using pcm::platform::RtlPlatform;
+using pcm::platform::RtlPlatformOptions;
 
 std::shared_ptr<const AwgnChannel> channel() {
   static const auto ch = std::make_shared<const AwgnChannel>(0.1);

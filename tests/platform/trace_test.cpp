@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "pcm/systemc/rtl_platform.hpp"
+#include "pcm/platform/rtl_platform.hpp"
 #include "platform_test_util.hpp"
 
 namespace {
@@ -20,9 +20,9 @@ TEST(RtlPlatformTrace, WritesAnFstWaveformOfTheController) {
   const std::filesystem::path path =
       std::filesystem::temp_directory_path() / ("pcm_rtl_platform_trace_" + std::to_string(::getpid()) + ".fst");
   {
-    pcm::systemc::RtlPlatformOptions opt;
+    pcm::platform::RtlPlatformOptions opt;
     opt.trace_path = path.string();
-    pcm::systemc::RtlPlatform p(opt);
+    pcm::platform::RtlPlatform p(opt);
     TensorConfig cfg;
     program(p, cfg);
     const Tensor t = random_tensor(50, cfg.wmax, 1, false);

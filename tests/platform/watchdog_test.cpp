@@ -13,16 +13,16 @@
 #include <gtest/gtest.h>
 
 #include "pcm/regs/pcm_ctrl_regs.hpp"
-#include "pcm/systemc/rtl_platform.hpp"
+#include "pcm/platform/rtl_platform.hpp"
 
 namespace {
 
 TEST(RtlPlatformWatchdog, AStuckStreamIsAOneLineErrorAndTheLastCall) {
-  pcm::systemc::RtlPlatformOptions opt;
+  pcm::platform::RtlPlatformOptions opt;
   opt.watchdog_cycles = 16;
   opt.timing.banks = 1;
   opt.timing.write_latency = 1000;
-  pcm::systemc::RtlPlatform p(opt);
+  pcm::platform::RtlPlatform p(opt);
   EXPECT_TRUE(p.write_reg(pcm::regs::cells_small::kOffset, 1).ok);
   const std::vector<uint32_t> w(64, 0x3E000000u);  // 0.125
   try {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "pcm/channel_model/channel.hpp"
-#include "pcm/systemc/codec.hpp"
+#include "pcm/model/codec.hpp"
 #include "pcm/sw/cli.hpp"
 #include "pcm/sw/engine.hpp"
 #include "pcm/sw/plan.hpp"
@@ -197,7 +197,7 @@ TEST_P(TrainNoiseStatistics, MatchesThePreMappedChannel) {
   const double clamp_lo = s.sp ? lo : -1.0;
   for (std::size_t k = 0; k < 2; ++k) {
     const TensorPlan& plan = noise.last_layout()[k].plan;
-    const systemc::CodecConfig cfg = plan.codec();
+    const model::CodecConfig cfg = plan.codec();
     for (std::size_t i = 0; i < w[k].size(); ++i) {
       const float wi = w[k][i];
       if (s.am && std::fabs(wi) >= plan.threshold) continue;  // small class only
@@ -209,7 +209,7 @@ TEST_P(TrainNoiseStatistics, MatchesThePreMappedChannel) {
       const double sign = s.sp && wi < 0.0f ? -1.0 : 1.0;
       bins[static_cast<std::size_t>(b)].residual.push_back(sign * static_cast<double>(d[k][i]) *
                                                             static_cast<double>(plan.small.alpha));
-      const systemc::Encoded e = systemc::encode(cfg, bits_of(wi), false);
+      const model::Encoded e = model::encode(cfg, bits_of(wi), false);
       const double x = std::ldexp(static_cast<double>(e.code), -(plan.dac_bits - 1));
       Bin& bin = bins[static_cast<std::size_t>(b)];
       bin.sigma2 += sp * sp;

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "pcm/channel_model/channel.hpp"
-#include "pcm/systemc/controller_port.hpp"
+#include "pcm/model/controller_port.hpp"
 #include "pcm/sw/plan.hpp"
 
 namespace pcm::sw {
@@ -112,7 +112,7 @@ double bare_clock_loop_cycles_per_second(Engine& rtl, uint64_t cycles);
 
 // The host program for one tensor through any controller: clear, configure,
 // START, stream, read back in chunks, check and return the counters.
-TensorCounters store_through(systemc::ControllerPort& port, const TensorPlan& plan, const Regions& regions,
+TensorCounters store_through(model::ControllerPort& port, const TensorPlan& plan, const Regions& regions,
                              const float* w, const uint8_t* sens, std::size_t n, float* out);
 
 }  // namespace pcm::sw

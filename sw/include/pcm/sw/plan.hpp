@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "pcm/systemc/codec.hpp"
+#include "pcm/model/codec.hpp"
 
 namespace pcm::sw {
 
@@ -31,7 +31,7 @@ struct Strategy {
 struct ChannelMap {
   double t_lo = -1.0;  // t = alpha * m - beta must stay in [t_lo, t_hi]
   double t_hi = 1.0;
-  std::array<double, systemc::kKnotCount> knots{};  // h(-1 + k/16), k = 0..32
+  std::array<double, model::kKnotCount> knots{};  // h(-1 + k/16), k = 0..32
   static ChannelMap identity();
 };
 
@@ -69,7 +69,7 @@ struct TensorPlan {
 
   // The codec configuration the registers below program (for engine ideal
   // and for checks).
-  systemc::CodecConfig codec() const;
+  model::CodecConfig codec() const;
   // (address, value) register writes that configure a tensor, in order,
   // before CMD.START (bases and CMD are the caller's).
   std::vector<std::pair<uint32_t, uint32_t>> registers() const;

@@ -9,9 +9,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "pcm/systemc/controller_model.hpp"
+#include "pcm/model/controller_model.hpp"
 
-namespace pcm::systemc {
+namespace pcm::model {
 
 class ControllerPort {
  public:
@@ -47,4 +47,4 @@ class ModelPort final : public ControllerPort {
   ControllerModel model_;
 };
 
-}  // namespace pcm::systemc
+}  // namespace pcm::model

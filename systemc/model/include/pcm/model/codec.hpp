@@ -9,7 +9,7 @@
 
 #include "pcm/regs/pcm_ctrl_regs.hpp"
 
-namespace pcm::systemc {
+namespace pcm::model {
 
 inline constexpr int kKnotCount = (1 << regs::kLutLog2) + 1;
 inline constexpr int kMetaSignBit = 0;
@@ -59,4 +59,4 @@ uint64_t recip_of(uint32_t r);
 // fp32 bits from the sum of a weight's ADC codes and its metadata record.
 uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum);
 
-}  // namespace pcm::systemc
+}  // namespace pcm::model

@@ -21,7 +21,7 @@
 
 #include <cstdint>
 
-namespace pcm::systemc {
+namespace pcm::platform {
 
 // Extension of a weight-stream write: the sensitivity bytes (one per weight,
 // 0 or 1; nullptr: none sensitive) and whether the transaction's last weight
@@ -146,4 +146,4 @@ class ReadStreamReader final : public sc_core::sc_module {
   uint64_t weights_ = 0;
 };
 
-}  // namespace pcm::systemc
+}  // namespace pcm::platform

@@ -16,9 +16,9 @@
 #include <unordered_map>
 
 #include "pcm/channel_model/channel.hpp"
-#include "pcm/systemc/cell_array.hpp"
+#include "pcm/model/cell_array.hpp"
 
-namespace pcm::systemc {
+namespace pcm::model {
 
 struct CellStoreStats {
   uint64_t analog_writes = 0;
@@ -77,4 +77,4 @@ class CellStore final : public CellArray {
   CellStoreStats stats_;
 };
 
-}  // namespace pcm::systemc
+}  // namespace pcm::model

@@ -1,8 +1,8 @@
-#include "pcm/systemc/cell_store.hpp"
+#include "pcm/model/cell_store.hpp"
 
 #include <utility>
 
-namespace pcm::systemc {
+namespace pcm::model {
 
 template <typename Page>
 Page* CellStore::Pages<Page>::find(uint32_t index) {
@@ -72,4 +72,4 @@ uint32_t CellStore::read_digital(uint32_t addr) {
   return page == nullptr ? 0u : page->word[addr & (kPageCells - 1)];
 }
 
-}  // namespace pcm::systemc
+}  // namespace pcm::model

@@ -1,4 +1,4 @@
-#include "pcm/systemc/rtl_platform.hpp"
+#include "pcm/platform/rtl_platform.hpp"
 
 #include <systemc>
 #include <tlm>
@@ -16,8 +16,8 @@
 
 #include "Vpcm_ctrl_sc.h"
 #include "pcm/regs/pcm_ctrl_regs.hpp"
-#include "pcm/systemc/bus_models.hpp"
-#include "pcm/systemc/pcm_array.hpp"
+#include "pcm/platform/bus_models.hpp"
+#include "pcm/platform/pcm_array.hpp"
 #include "verilated.h"
 #if PCM_RTL_TRACE
 #include "verilated_fst_sc.h"
@@ -34,7 +34,7 @@ int sc_main(int /*argc*/, char** argv) {
   return 1;
 }
 
-namespace pcm::systemc {
+namespace pcm::platform {
 namespace {
 
 using sc_core::sc_in;
@@ -682,4 +682,4 @@ double RtlPlatform::bare_clock_loop_cycles_per_second(uint64_t cycles) {
 
 uint64_t RtlPlatform::clock_period_ps() const { return impl_->opt.clock_period_ps; }
 
-}  // namespace pcm::systemc
+}  // namespace pcm::platform

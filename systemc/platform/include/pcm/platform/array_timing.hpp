@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace pcm::systemc {
+namespace pcm::platform {
 
 // How the array behind the controller's cell port answers, in clock cycles.
 //
@@ -52,4 +52,4 @@ struct ArrayStats {
   double mean_bank_utilisation() const;
 };
 
-}  // namespace pcm::systemc
+}  // namespace pcm::platform

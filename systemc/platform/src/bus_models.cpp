@@ -1,10 +1,10 @@
-#include "pcm/systemc/bus_models.hpp"
+#include "pcm/platform/bus_models.hpp"
 
 #include <cstring>
 #include <stdexcept>
 #include <string>
 
-namespace pcm::systemc {
+namespace pcm::platform {
 namespace {
 
 // Waits out the initiator's annotated delay: from here on the pins move in
@@ -236,4 +236,4 @@ void ReadStreamReader::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_tim
   gp.set_response_status(ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
 }
 
-}  // namespace pcm::systemc
+}  // namespace pcm::platform

@@ -1,6 +1,6 @@
-#include "pcm/systemc/codec.hpp"
+#include "pcm/model/codec.hpp"
 
-namespace pcm::systemc {
+namespace pcm::model {
 namespace {
 
 constexpr int kTFrac = regs::kTFrac;
@@ -141,4 +141,4 @@ uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum) {
   return sign_bit | (static_cast<uint32_t>(exp_b) << 23) | static_cast<uint32_t>(mant & 0x7FFFFFu);
 }
 
-}  // namespace pcm::systemc
+}  // namespace pcm::model

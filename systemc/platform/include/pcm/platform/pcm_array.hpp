@@ -12,10 +12,12 @@
 #include <deque>
 #include <vector>
 
-#include "pcm/systemc/array_timing.hpp"
-#include "pcm/systemc/cell_store.hpp"
+#include "pcm/platform/array_timing.hpp"
+#include "pcm/model/cell_store.hpp"
 
-namespace pcm::systemc {
+namespace pcm::platform {
+
+using model::CellStore;
 
 class PcmArray final : public sc_core::sc_module {
  public:
@@ -88,4 +90,4 @@ class PcmArray final : public sc_core::sc_module {
   sc_core::sc_event state_changed_;  // re-evaluate ready after the clock
 };
 
-}  // namespace pcm::systemc
+}  // namespace pcm::platform

@@ -1,9 +1,9 @@
-#include "pcm/systemc/cell_array.hpp"
+#include "pcm/model/cell_array.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace pcm::systemc {
+namespace pcm::model {
 
 double dac_value(int32_t code, int dac_bits) {
   return std::ldexp(static_cast<double>(code), -(dac_bits - 1));
@@ -41,4 +41,4 @@ uint32_t StandInArray::read_digital(uint32_t addr) {
   return it == digital_.end() ? 0u : it->second;
 }
 
-}  // namespace pcm::systemc
+}  // namespace pcm::model

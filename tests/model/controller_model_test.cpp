@@ -4,13 +4,13 @@
 #include <gtest/gtest.h>
 
 #include "pcm/regs/pcm_ctrl_regs.hpp"
-#include "pcm/systemc/cell_array.hpp"
-#include "pcm/systemc/codec.hpp"
-#include "pcm/systemc/controller_model.hpp"
+#include "pcm/model/cell_array.hpp"
+#include "pcm/model/codec.hpp"
+#include "pcm/model/controller_model.hpp"
 
 namespace {
 
-using namespace pcm::systemc;
+using namespace pcm::model;
 namespace regs = pcm::regs;
 
 uint32_t f2b(float f) {

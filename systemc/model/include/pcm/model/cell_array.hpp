@@ -5,7 +5,7 @@
 
 #include "pcm/channel_model/philox.hpp"
 
-namespace pcm::systemc {
+namespace pcm::model {
 
 // What the controller sees of a PCM array: analog cells programmed with DAC
 // codes and read back as ADC codes, and error-free digital words (metadata
@@ -57,4 +57,4 @@ class StandInArray final : public CellArray {
   uint64_t analog_reads_ = 0;
 };
 
-}  // namespace pcm::systemc
+}  // namespace pcm::model

@@ -1,9 +1,9 @@
-#include "pcm/systemc/controller_model.hpp"
+#include "pcm/model/controller_model.hpp"
 
 #include <algorithm>
 #include <limits>
 
-namespace pcm::systemc {
+namespace pcm::model {
 namespace {
 
 bool fp32_positive_normal(uint32_t v) {
@@ -308,4 +308,4 @@ std::vector<ReadBeat> ControllerModel::read(uint32_t index, uint32_t count) {
   return beats;
 }
 
-}  // namespace pcm::systemc
+}  // namespace pcm::model

@@ -9,10 +9,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "pcm/systemc/cell_array.hpp"
-#include "pcm/systemc/codec.hpp"
+#include "pcm/model/cell_array.hpp"
+#include "pcm/model/codec.hpp"
 
-namespace pcm::systemc {
+namespace pcm::model {
 
 struct ControllerParams {
   int num_lanes = 4;
@@ -77,4 +77,4 @@ class ControllerModel {
   bool rd_err_ = false;
 };
 
-}  // namespace pcm::systemc
+}  // namespace pcm::model

@@ -1,10 +1,10 @@
-#include "pcm/systemc/pcm_array.hpp"
+#include "pcm/platform/pcm_array.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
-namespace pcm::systemc {
+namespace pcm::platform {
 
 void ArrayTiming::validate() const {
   auto check = [](uint32_t v, uint32_t lo, uint32_t hi, const char* what) {
@@ -202,4 +202,4 @@ void PcmArray::on_clock() {
   if (valid || rsp_taken) state_changed_.notify(sc_core::SC_ZERO_TIME);
 }
 
-}  // namespace pcm::systemc
+}  // namespace pcm::platform

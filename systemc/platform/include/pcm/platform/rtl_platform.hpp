@@ -25,11 +25,15 @@
 #include <string>
 
 #include "pcm/channel_model/channel.hpp"
-#include "pcm/systemc/array_timing.hpp"
-#include "pcm/systemc/cell_store.hpp"
-#include "pcm/systemc/controller_port.hpp"
+#include "pcm/platform/array_timing.hpp"
+#include "pcm/model/cell_store.hpp"
+#include "pcm/model/controller_port.hpp"
 
-namespace pcm::systemc {
+namespace pcm::platform {
+
+using model::BusResult;
+using model::CellStore;
+using model::ControllerPort;
 
 struct RtlPlatformOptions {
   std::shared_ptr<const channel_model::Channel> channel;  // nullptr: noiseless cells
@@ -119,4 +123,4 @@ class RtlPlatform final : public ControllerPort {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace pcm::systemc
+}  // namespace pcm::platform

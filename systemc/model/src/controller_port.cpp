@@ -1,8 +1,8 @@
-#include "pcm/systemc/controller_port.hpp"
+#include "pcm/model/controller_port.hpp"
 
 #include <algorithm>
 
-namespace pcm::systemc {
+namespace pcm::model {
 
 void ModelPort::write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) model_.write_weight(bits[i], sens != nullptr && sens[i] != 0);
@@ -15,4 +15,4 @@ bool ModelPort::read_weights(uint32_t index, uint32_t count, uint32_t* out) {
   return true;
 }
 
-}  // namespace pcm::systemc
+}  // namespace pcm::model
