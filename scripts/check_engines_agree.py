@@ -8,9 +8,12 @@ usage: check_engines_agree.py SWEEP.csv
 import csv
 import sys
 
-SAME = ("accuracy_mean", "accuracy_std", "clean_accuracy", "analog_cpw", "total_cpw_ideal",
-        "total_cpw_realistic", "saturated")
-IGNORED = ("point", "engine", "seconds") + SAME
+SAME = ("accuracy_mean", "accuracy_std", "clean_accuracy", "cost_ideal_analog", "cost_ideal_total",
+        "cost_realistic_total", "counters_saturated")
+# What may differ between the two engines' rows: the engine, where each point's
+# file went, and run-time figures (host time; cycles, which only rtl has).
+IGNORED = ("point", "engine", "out") + SAME
+IGNORED_PREFIXES = ("host_", "timing_", "provenance_")
 
 
 def main():
@@ -26,7 +29,8 @@ def main():
         sys.exit("check_engines_agree: %s: not a pcmsim sweep CSV with rows" % path)
     groups = {}
     for row in rows:
-        key = tuple((k, v) for k, v in sorted(row.items()) if k not in IGNORED)
+        key = tuple((k, v) for k, v in sorted(row.items())
+                    if k not in IGNORED and not k.startswith(IGNORED_PREFIXES))
         groups.setdefault(key, {})[row["engine"]] = row
     pairs, differ = 0, []
     for key, by_engine in groups.items():

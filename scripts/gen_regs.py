@@ -1,4 +1,4 @@
-#!/usr/bin/env /usr/bin/python3
+#!/usr/bin/python3
 """Generate the controller's register package (SystemVerilog) and header (C++)
 from one JSON description, so rtl/ and systemc/ cannot drift apart.
 

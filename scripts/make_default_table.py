@@ -1,4 +1,4 @@
-#!/usr/bin/env /usr/bin/python3
+#!/usr/bin/python3
 """Writes channel_model/tables/default.csv, the built-in stand-in for the
 paper's PCM device (Isik et al., ACM TECS 2023, section 2.2.1, Figure 2).
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env /usr/bin/python3
+#!/usr/bin/python3
 """Plots a `pcmsim channel --export` CSV like the paper's Figures 2 and 3.
 
 Usage: scripts/plot_channel.py CURVES.csv OUT.png

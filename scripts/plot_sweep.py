@@ -36,13 +36,13 @@ import sweep_csv  # noqa: E402
 from sweep_csv import VARYING, label_of  # noqa: E402
 
 AXES = {
-    "total_ideal": ("total_cpw_ideal", "cells per weight (total, ideal: digital bits / 2)"),
-    "total_realistic": ("total_cpw_realistic", "cells per weight (total, realistic: digital bits / 1.8)"),
-    "analog": ("analog_cpw", "analog cells per weight (digital baselines at bits / 2)"),
+    "total_ideal": ("cost_ideal_total", "cells per weight (total, ideal: digital bits / 2)"),
+    "total_realistic": ("cost_realistic_total", "cells per weight (total, realistic: digital bits / 1.8)"),
+    "analog": ("cost_ideal_analog", "analog cells per weight (digital baselines at bits / 2)"),
 }
 # Columns this script reads; the sweep's others (point, seeds, seed, saturated, ...) may be absent.
 NEEDED = ["model", "channel", "strategy", "cells", "prune", "store", "digital_bits", "clean_accuracy",
-          "accuracy_mean", "accuracy_std", "analog_cpw", "total_cpw_ideal", "total_cpw_realistic",
+          "accuracy_mean", "accuracy_std", "cost_ideal_analog", "cost_ideal_total", "cost_realistic_total",
           "engine", "data", "dac_bits", "adc_bits", "large_fraction", "boost", "sens_fraction", "dir"]
 DIGITAL_MARKERS = {32: ("*", 19, "black"), 16: ("h", 13, "dimgray"), 8: ("D", 11, "saddlebrown"),
                    4: ("X", 13, "darkviolet")}
@@ -75,8 +75,8 @@ def parse_row(path, line, row):
     r["acc"], r["std"] = acc, (std if math.isfinite(std) and std >= 0 else 0.0)
     clean = row["clean_accuracy"].strip()
     r["clean"] = num("clean_accuracy", finite=False) if clean else float("nan")
-    r["total_cpw_ideal"] = num("total_cpw_ideal")
-    r["total_cpw_realistic"] = num("total_cpw_realistic")
+    r["cost_ideal_total"] = num("cost_ideal_total")
+    r["cost_realistic_total"] = num("cost_realistic_total")
     if store == "digital":
         bits = num("digital_bits")
         if bits <= 0 or bits != int(bits):
@@ -87,7 +87,7 @@ def parse_row(path, line, row):
         r["prune"] = num("prune")
         if not 0.0 <= r["prune"] < 1.0:
             fail("%s: line %d: prune %g is not in [0, 1)" % (path, line, r["prune"]))
-        r["analog_cpw"] = num("analog_cpw")
+        r["cost_ideal_analog"] = num("cost_ideal_analog")
         r["config"] = tuple(label_of(row[c].strip()) if c == "data" else row[c].strip() for c, _ in VARYING)
         if r["channel"].lower().startswith("awgn:"):
             r["sigma"] = num_text(path, line, r["channel"][5:], "awgn std in channel %r" % r["channel"])
@@ -202,7 +202,7 @@ def plot_cells(prefix, model, channel, rows, digital, xkey, xlabel, user_title):
     fig, ax = plt.subplots(figsize=(9.5, 5.2))
     plot_lines(ax, lines)
     clean_line(ax, rows)
-    dkey = "total_cpw_realistic" if xkey == "total_cpw_realistic" else "total_cpw_ideal"
+    dkey = "cost_realistic_total" if xkey == "cost_realistic_total" else "cost_ideal_total"
     xs = [x for _, _, _, pts in lines for x, _, _ in pts]
     by_bits = defaultdict(list)
     for r in digital:
@@ -249,7 +249,7 @@ def main():
     ap.add_argument("csv", metavar="SWEEP.csv", help="CSV written by pcmsim sweep")
     ap.add_argument("prefix", metavar="OUT_PREFIX", help="output path prefix (PNG files are OUT_PREFIX_*.png)")
     ap.add_argument("--cells-axis", choices=sorted(AXES), default="total_ideal",
-                    help="x of the cells plots: total_cpw_ideal (default), total_cpw_realistic or analog_cpw")
+                    help="x of the cells plots: cost_ideal_total (default), cost_realistic_total or cost_ideal_analog")
     ap.add_argument("--title", default="", help="a line of your own above each plot's title")
     args = ap.parse_args()
     rows = read(args.csv)

@@ -34,7 +34,7 @@ from sweep_csv import VARYING, label_of
 
 # Columns this script needs; the sweep's others (point, seed, saturated, ...) may be absent.
 NEEDED = ["model", "channel", "strategy", "cells", "prune", "store", "digital_bits", "clean_accuracy",
-          "accuracy_mean", "accuracy_std", "total_cpw_ideal", "total_cpw_realistic"]
+          "accuracy_mean", "accuracy_std", "cost_ideal_total", "cost_realistic_total"]
 ORDER = ["none", "sp", "am", "ar", "am+ar", "sp+am", "sp+ar", "sp+am+ar", "sp+am+ar+sens"]
 DASH = "—"
 
@@ -75,8 +75,8 @@ def parse_row(path, line, row):
             r["std"] = float("nan")  # one seed: no spread to report
     r["clean"] = fraction("clean_accuracy", optional=True)
     r["pruned_clean"] = fraction("pruned_clean_accuracy", optional=True)
-    r["ideal"] = num("total_cpw_ideal")
-    r["realistic"] = num("total_cpw_realistic")
+    r["ideal"] = num("cost_ideal_total")
+    r["realistic"] = num("cost_realistic_total")
     if r["ideal"] < 0 or r["realistic"] < 0:
         fail("%s: line %d: negative cells per weight" % (path, line))
     r["config"] = tuple(label_of(row.get(c, "").strip()) if c == "data" else row.get(c, "").strip()

@@ -95,19 +95,5 @@ for cells in $cells_list; do
   evaluate distill "$out/distill_c$cells.pt" "$cells"
 done
 
-$py - "$out" $cells_list <<'EOF' | tee "$out/table.md"
-import json, os, sys
-out = sys.argv[1]
-print("| mode     | cells | clean (%) | stored (%), mean ± std | per seed (%) |")
-print("| -------- | ----: | --------: | ---------------------: | ------------ |")
-for cells in sys.argv[2:]:
-    for mode in ("original", "naive", "robust", "distill"):
-        with open(os.path.join(out, "eval_%s_c%s.json" % (mode, cells))) as f:
-            r = json.load(f)
-        acc = r["accuracy"]
-        seeds = r["config"]["seeds"]
-        print("| %-8s | %5s | %9.2f | %15.2f ± %4.2f | %s |" % (
-            mode, cells, 100 * r["clean_accuracy"], 100 * acc["mean"], 100 * acc["std"],
-            " ".join("%.2f" % (100 * a) for a in acc["per_seed"])))
-EOF
+$py scripts/robust_table.py "$out" $cells_list | tee "$out/table.md"
 echo "robust_results: strategy $strategy, $epochs epochs at lr $lr, evaluation seeds $first..$((first + seeds - 1)); table in $out/table.md ($(( $(date +%s) - start )) s)"

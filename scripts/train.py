@@ -22,7 +22,7 @@ the MLP): stored without protection (one noisy cell per weight, scale set by the
 largest |w|) each loses a large share of its accuracy, while sign protection
 with adaptive mapping and redundancy keeps it near clean accuracy; with a single
 64-wide layer after the convolutions the CNN shrugs the noise off and shows
-little difference. scripts/noise_probe.py measures both.
+little difference (`pcmsim run --strategy none` and `sp+am+ar` on each show it).
 """
 import argparse
 import io

@@ -13,8 +13,9 @@
 
 #include "pcm/channel_model/channel.hpp"
 #include "pcm/sw/channel_autograd.hpp"
-#include "pcm/sw/cli.hpp"
-#include "pcm/sw/e2e_command.hpp"
+#include "pcm/cli/cli.hpp"
+#include "pcm/sw/config_error.hpp"
+#include "pcm/sw/e2e.hpp"
 #include "pcm/sw/engine.hpp"
 
 namespace pcm::sw {
@@ -150,7 +151,7 @@ TEST(E2eCommand, SmallRunIsDeterministicAndWritesJson) {
   auto run = [&](const std::string& name) {
     const std::string path = (dir / name).string();
     std::ostringstream out, err;
-    const int rc = run_cli({"e2e", "--task", "both", "--datasets", "6", "--points", "300", "--steps", "200",
+    const int rc = cli::run_cli({"e2e", "--task", "both", "--datasets", "6", "--points", "300", "--steps", "200",
                             "--eval-every", "50", "--draws", "2", "--kd-points", "64", "--seed", "3", "--out", path},
                            out, err);
     EXPECT_EQ(rc, 0) << err.str();
@@ -180,10 +181,33 @@ TEST(E2eCommand, BadOptionsAreOneLineUsageErrors) {
        {std::vector<std::string>{"e2e", "--task", "medium"}, {"e2e", "--gauss-std", "-1"}, {"e2e", "--loss", "l1"},
         {"e2e", "--datasets", "1"}, {"e2e", "--map", "log"}, {"e2e", "--bogus"}}) {
     std::ostringstream out, err;
-    EXPECT_EQ(run_cli(args, out, err), 2) << args[1];
+    EXPECT_EQ(cli::run_cli(args, out, err), 2) << args[1];
     const std::string e = err.str();
     EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 1) << e;
   }
+}
+
+TEST(E2eConfig, ValidationNamesTheField) {
+  auto field_of = [](e2e::E2eConfig c) {
+    try {
+      e2e::validate(c);
+    } catch (const ConfigError& e) {
+      return e.field();
+    }
+    return std::string("(valid)");
+  };
+  e2e::E2eConfig c;
+  EXPECT_EQ(field_of(c), "(valid)");
+  e2e::E2eConfig g = c;
+  g.gauss_std = -1.0;
+  EXPECT_EQ(field_of(g), "gauss_std");
+  e2e::E2eConfig t = c;
+  t.task = "medium";
+  EXPECT_EQ(field_of(t), "task");
+  e2e::E2eConfig k = c;
+  k.kd_points = 0;
+  EXPECT_EQ(field_of(k), "kd_points");
+  EXPECT_EQ(c.seed, kFirstSeed);
 }
 
 }  // namespace

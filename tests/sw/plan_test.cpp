@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "pcm/regs/pcm_ctrl_regs.hpp"
-#include "pcm/sw/cli.hpp"
+#include "pcm/sw/config_error.hpp"
 #include "pcm/sw/engine.hpp"
 #include "pcm/sw/plan.hpp"
 
@@ -45,11 +45,11 @@ TEST(Strategy, ParsesAnyOrderAndNamesCanonically) {
 }
 
 TEST(Strategy, RejectsUnknownDuplicateAndMalformed) {
-  EXPECT_THROW(Strategy::parse("sp+xx"), UsageError);
-  EXPECT_THROW(Strategy::parse("sp+sp"), UsageError);
-  EXPECT_THROW(Strategy::parse("sp+"), UsageError);
-  EXPECT_THROW(Strategy::parse(""), UsageError);
-  EXPECT_THROW(Strategy::parse("none+sp"), UsageError);
+  EXPECT_THROW(Strategy::parse("sp+xx"), ConfigError);
+  EXPECT_THROW(Strategy::parse("sp+sp"), ConfigError);
+  EXPECT_THROW(Strategy::parse("sp+"), ConfigError);
+  EXPECT_THROW(Strategy::parse(""), ConfigError);
+  EXPECT_THROW(Strategy::parse("none+sp"), ConfigError);
 }
 
 TEST(Plan, NoneMapsTheWholeSignedRangeOntoTheUsableRange) {

@@ -3,8 +3,8 @@
 #include <set>
 #include <string>
 
-#include "pcm/sw/cli.hpp"
-#include "pcm/sw/sweep_command.hpp"
+#include "pcm/sw/config_error.hpp"
+#include "pcm/sw/sweep.hpp"
 
 namespace pcm::sw {
 namespace {
@@ -48,12 +48,12 @@ TEST(SweepGrid, PointIdsAreStableAndDistinct) {
   EXPECT_EQ(point_id(a).size(), 16u);
 }
 
-TEST(SweepGrid, MalformedGridsAreUsageErrors) {
-  EXPECT_THROW(expand_grid("{"), UsageError);
-  EXPECT_THROW(expand_grid(R"({"axes": {"cells": []}})"), UsageError);
-  EXPECT_THROW(expand_grid(R"({"axes": {"cells": [[1]]}})"), UsageError);
-  EXPECT_THROW(expand_grid(R"({"set": {"cells": 1}})"), UsageError);
-  EXPECT_THROW(expand_grid(R"({"axis": {"cells": [1]}})"), UsageError);
+TEST(SweepGrid, MalformedGridsAreConfigErrors) {
+  EXPECT_THROW(expand_grid("{"), ConfigError);
+  EXPECT_THROW(expand_grid(R"({"axes": {"cells": []}})"), ConfigError);
+  EXPECT_THROW(expand_grid(R"({"axes": {"cells": [[1]]}})"), ConfigError);
+  EXPECT_THROW(expand_grid(R"({"set": {"cells": 1}})"), ConfigError);
+  EXPECT_THROW(expand_grid(R"({"axis": {"cells": [1]}})"), ConfigError);
 }
 
 }  // namespace

@@ -16,7 +16,7 @@
 
 #include "pcm/channel_model/channel.hpp"
 #include "pcm/model/codec.hpp"
-#include "pcm/sw/cli.hpp"
+#include "pcm/cli/cli.hpp"
 #include "pcm/sw/engine.hpp"
 #include "pcm/sw/plan.hpp"
 #include "pcm/sw/weight_noise.hpp"
@@ -252,7 +252,7 @@ INSTANTIATE_TEST_SUITE_P(Channels, TrainNoiseStatistics,
 TEST(TrainCli, UnknownModeIsAOneLineUsageError) {
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(run_cli({"train", "--mode", "bogus"}, out, err), 2);
+  EXPECT_EQ(cli::run_cli({"train", "--mode", "bogus"}, out, err), 2);
   EXPECT_EQ(err.str(), "pcmsim train: --mode: expected naive, robust or distill, got 'bogus'\n");
 }
 
@@ -265,7 +265,7 @@ TEST(TrainCli, BadNumbersAndSensAreUsageErrors) {
     std::vector<std::string> a = base;
     a.insert(a.end(), extra.begin(), extra.end());
     err.str("");
-    return run_cli(a, out, err);
+    return cli::run_cli(a, out, err);
   };
   EXPECT_EQ(with({"--alpha", "1.5"}), 2);
   EXPECT_NE(err.str().find("--alpha"), std::string::npos) << err.str();

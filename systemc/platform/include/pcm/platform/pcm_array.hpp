@@ -12,11 +12,13 @@
 #include <deque>
 #include <vector>
 
-#include "pcm/platform/array_timing.hpp"
+#include "pcm/model/array_timing.hpp"
 #include "pcm/model/cell_store.hpp"
 
 namespace pcm::platform {
 
+using model::ArrayStats;
+using model::ArrayTiming;
 using model::CellStore;
 
 class PcmArray final : public sc_core::sc_module {

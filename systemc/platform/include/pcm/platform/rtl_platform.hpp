@@ -25,12 +25,14 @@
 #include <string>
 
 #include "pcm/channel_model/channel.hpp"
-#include "pcm/platform/array_timing.hpp"
+#include "pcm/model/array_timing.hpp"
 #include "pcm/model/cell_store.hpp"
 #include "pcm/model/controller_port.hpp"
 
 namespace pcm::platform {
 
+using model::ArrayStats;
+using model::ArrayTiming;
 using model::BusResult;
 using model::CellStore;
 using model::ControllerPort;

@@ -1,0 +1,202 @@
+// `pcmsim channel`: a channel table's levels, invertible range, capacity and
+// pre-mapped noise; its curves and samples for scripts/plot_channel.py.
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "pcm/channel_model/builtin.hpp"
+#include "pcm/channel_model/capacity.hpp"
+#include "pcm/channel_model/channel.hpp"
+#include "pcm/channel_model/errors.hpp"
+#include "pcm/cli/cli.hpp"
+#include "pcm/sw/text.hpp"
+
+namespace pcm::cli {
+using sw::fmt;
+namespace po = boost::program_options;
+namespace cm = pcm::channel_model;
+
+namespace {
+
+constexpr unsigned kAveraged[] = {1, 10, 100};  // the paper's Figure 3
+
+cm::NoiseModel parse_noise(const std::string& s) {
+  if (s == "gaussian") return cm::NoiseModel::kGaussian;
+  if (s == "empirical") return cm::NoiseModel::kEmpirical;
+  throw UsageError("--noise: expected 'gaussian' or 'empirical', got '" + s + "'");
+}
+
+std::ofstream open_output(const std::string& path) {
+  std::ofstream f(path);
+  if (!f) throw cm::TableError(path + ": cannot open for writing");
+  return f;
+}
+
+void report(std::ostream& out, const cm::TableChannel& channel, const cm::PreMapping& pre,
+            const cm::CapacityResult& cap, int bins) {
+  const cm::Table& t = channel.table();
+  const cm::Branch& b = pre.branch();
+  out << "table            " << t.origin << "\n";
+  if (!t.meta("summary").empty()) out << "                 " << t.meta("summary") << "\n";
+  out << "kind             " << cm::to_string(t.kind) << ", " << t.levels.size() << " levels, "
+      << t.total_count() << " read-outs; noise model " << cm::to_string(channel.noise_model()) << "\n";
+  out << "input            " << (t.input_unit.empty() ? "(no unit)" : t.input_unit) << ", ["
+      << fmt("%.6g", t.input_map.lo) << ", " << fmt("%.6g", t.input_map.hi) << "] -> [-1, 1]\n";
+  out << "output           " << (t.output_unit.empty() ? "(no unit)" : t.output_unit)
+      << (t.transform == cm::OutputTransform::kLog10 ? " (log10 of the read-out)" : "") << ", ["
+      << fmt("%.6g", t.output_map.lo) << ", " << fmt("%.6g", t.output_map.hi) << "] -> [-1, 1]\n\n";
+
+  out << "level   input(phys)        x       mean        std   count\n";
+  for (std::size_t i = 0; i < t.levels.size(); ++i) {
+    const cm::Level& l = t.levels[i];
+    char line[160];
+    std::snprintf(line, sizeof line, "%5zu  %12.6g  %+8.4f  %+9.4f  %9.4f  %6zu\n", i,
+                  t.input_map.from_unit(l.input), l.input, l.mean, l.std, l.count);
+    out << line;
+  }
+  out << "\n";
+  out << "invertible branch  x in [" << fmt("%+.4f", b.x_lo) << ", " << fmt("%+.4f", b.x_hi)
+      << "], mu " << (b.increasing ? "increasing" : "decreasing") << "\n";
+  out << "pre-mapped range   [" << fmt("%+.4f", b.t_lo) << ", " << fmt("%+.4f", b.t_hi)
+      << "]  (domain of h = mu^-1: the usable range of alpha*w - beta)\n";
+  out << "capacity           " << fmt("%.3f", cap.bits)
+      << " bits/cell  (Blahut-Arimoto over the levels, per-level Gaussian, " << bins
+      << " output bins, upper bound " << fmt("%.3f", cap.upper_bound) << ", " << cap.iterations
+      << " iterations)\n\n";
+  out << "pre-mapped channel phi = C o h: std of the read-out, r cells averaged\n";
+  out << "       t      h(t)      r=1     r=10    r=100\n";
+  for (int k = 0; k <= 4; ++k) {
+    const double tt = b.t_lo + (b.t_hi - b.t_lo) * k / 4.0;
+    char line[160];
+    std::snprintf(line, sizeof line, "%+8.4f  %+8.4f  %7.4f  %7.4f  %7.4f\n", tt, pre.h(tt),
+                  pre.sigma(tt, 1), pre.sigma(tt, 10), pre.sigma(tt, 100));
+    out << line;
+  }
+}
+
+// Long-format curves: series,x,y. Read by scripts/plot_channel.py.
+void export_curves(const std::string& path, const cm::TableChannel& channel,
+                   const cm::PreMapping& pre, const cm::CapacityResult& cap, std::uint64_t seed,
+                   unsigned samples) {
+  std::ofstream f = open_output(path);
+  const cm::Table& t = channel.table();
+  const cm::Branch& b = pre.branch();
+  f << "# table: " << t.origin << "\n"
+    << "# noise: " << cm::to_string(channel.noise_model()) << "\n"
+    << "# capacity_bits: " << fmt("%.4f", cap.bits) << "\n"
+    << "# branch_x: " << fmt("%.6f", b.x_lo) << " " << fmt("%.6f", b.x_hi) << "\n"
+    << "# premapped_range: " << fmt("%.6f", b.t_lo) << " " << fmt("%.6f", b.t_hi) << "\n"
+    << "# seed: " << seed << "\n"
+    << "series,x,y\n";
+  auto row = [&f](const char* series, double x, double y) {
+    f << series << "," << fmt("%.9g", x) << "," << fmt("%.9g", y) << "\n";
+  };
+  for (const auto& l : t.levels) {
+    row("level_mean", l.input, l.mean);
+    row("level_std", l.input, l.std);
+  }
+  const auto [x_lo, x_hi] = channel.input_domain();
+  constexpr int kGrid = 400;
+  for (int k = 0; k <= kGrid; ++k) {
+    const double x = x_lo + (x_hi - x_lo) * k / kGrid;
+    row("mu", x, channel.mean(x));
+    row("sigma", x, channel.stddev(x));
+  }
+  for (int k = 0; k <= kGrid; ++k) {
+    const double tt = b.t_lo + (b.t_hi - b.t_lo) * k / kGrid;
+    row("h", tt, pre.h(tt));
+    for (unsigned r : kAveraged) row(("phi_sigma_r" + std::to_string(r)).c_str(), tt, pre.sigma(tt, r));
+  }
+  // Scatter: raw channel over the input domain (Figure 2(c)) and the
+  // pre-mapped channel averaged over r cells (Figure 3). Cell addresses are
+  // disjoint per series, so every point is an independent draw.
+  std::uint64_t address = 0;
+  for (unsigned k = 0; k < samples; ++k, ++address) {
+    const double x = x_lo + (x_hi - x_lo) * (k + 0.5) / samples;
+    row("channel_sample", x, channel.sample(x, {seed, address, 0, cm::Stream::kProgram}));
+  }
+  for (unsigned r : kAveraged) {
+    const std::string series = "phi_sample_r" + std::to_string(r);
+    for (unsigned k = 0; k < samples; ++k) {
+      const double tt = b.t_lo + (b.t_hi - b.t_lo) * (k + 0.5) / samples;
+      row(series.c_str(), tt, cm::sample_average(channel, pre.h(tt), {seed, address, 0, cm::Stream::kProgram}, r));
+      address += r;
+    }
+  }
+  if (!f) throw cm::TableError(path + ": write failed");
+}
+
+}  // namespace
+
+int channel_command(const std::vector<std::string>& args, std::ostream& out) {
+  std::string table_spec = "default";
+  std::string noise = "gaussian";
+  std::string export_path;
+  std::string save_stats_path;
+  std::uint64_t seed = 1;
+  unsigned samples = 3000;
+  int bins = 4096;
+
+  po::options_description opts("pcmsim channel options");
+  opts.add_options()
+      ("help,h", "print this help")
+      ("table", po::value(&table_spec)->default_value(table_spec),
+       "a built-in table name or a table file (CSV; see channel_model/README.md)")
+      ("noise", po::value(&noise)->default_value(noise),
+       "noise model for the exported samples: gaussian, or empirical (raw tables only)")
+      ("export", po::value(&export_path), "write curves and samples as CSV (for scripts/plot_channel.py)")
+      ("save-stats", po::value(&save_stats_path),
+       "write the table as a stats table (per-level mean, std, count, with its maps)")
+      ("seed", po::value(&seed)->default_value(seed), "seed of the exported samples")
+      ("samples", po::value(&samples)->default_value(samples), "scatter points per exported series")
+      ("bins", po::value(&bins)->default_value(bins), "output bins for the capacity computation")
+      ("list", "list the built-in tables");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(opts).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    out << "usage: pcmsim channel [--table NAME|FILE] [--export FILE.csv] [options]\n\n" << opts;
+    return 0;
+  }
+  if (vm.count("list")) {
+    for (const auto& t : cm::builtin_tables()) out << t.name << "  " << t.summary << "\n";
+    return 0;
+  }
+  if (bins < 2 || bins > 1 << 20) throw UsageError("--bins must be in [2, 1048576], got " + std::to_string(bins));
+  if (samples == 0 || samples > 1000000) {
+    throw UsageError("--samples must be in [1, 1000000], got " + std::to_string(samples));
+  }
+
+  const cm::TableChannel channel(cm::load_table(table_spec), parse_noise(noise));
+  const cm::PreMapping pre(channel);
+  const cm::CapacityResult cap = cm::table_capacity(channel.table(), bins);
+  report(out, channel, pre, cap, bins);
+
+  if (!export_path.empty()) {
+    export_curves(export_path, channel, pre, cap, seed, samples);
+    out << "\nwrote " << export_path << "\n";
+  }
+  if (!save_stats_path.empty()) {
+    std::ofstream f = open_output(save_stats_path);
+    std::vector<std::pair<std::string, std::string>> meta;
+    for (const auto& kv : channel.table().metadata) {
+      static const char* kFormatKeys[] = {"format", "kind", "input_unit", "output_unit",
+                                          "output_transform", "input_map", "output_map"};
+      bool is_format_key = false;
+      for (const char* k : kFormatKeys) is_format_key |= kv.first == k;
+      if (!is_format_key) meta.push_back(kv);
+    }
+    meta.emplace_back("derived_from", channel.table().origin + " (" + cm::to_string(channel.table().kind) +
+                                          " table, " + std::to_string(channel.table().total_count()) +
+                                          " read-outs)");
+    cm::write_stats_table(f, channel.table(), meta);
+    if (!f) throw cm::TableError(save_stats_path + ": write failed");
+    out << "wrote " << save_stats_path << "\n";
+  }
+  return 0;
+}
+
+}  // namespace pcm::cli

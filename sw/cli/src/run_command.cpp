@@ -1,0 +1,103 @@
+// `pcmsim run`: options from RunConfig, sw::run(), the report.
+#include <algorithm>
+#include <ostream>
+
+#include "pcm/cli/cli.hpp"
+#include "pcm/cli/options.hpp"
+#include "pcm/cli/report.hpp"
+#include "pcm/sw/run.hpp"
+#include "pcm/sw/text.hpp"
+
+namespace pcm::cli {
+using sw::fmt;
+
+namespace {
+
+// The header and one line per seed as the run goes; a bar for long steps.
+class RunPrinter final : public sw::RunObserver {
+ public:
+  RunPrinter(const sw::RunConfig& c, std::ostream& out, std::ostream& err)
+      : c_(c), out_(out), bar_(err, !c.quiet && sw::Progress::stderr_is_terminal()) {}
+
+  void setup(const sw::RunSetup& s) override {
+    out_ << "model      " << s.model << ": " << s.parameter_tensors << " parameter tensors, " << s.weights
+         << " weights; " << s.buffer_values << " buffer values stay digital\n";
+    out_ << "dataset    " << s.dataset_format << ", " << s.evaluated << " test items of " << s.channels << "x"
+         << s.height << "x" << s.width << "\n";
+    out_ << "channel    " << s.channel << ", usable t in [" << fmt("%+.4f", s.t_lo) << ", " << fmt("%+.4f", s.t_hi)
+         << "]\n";
+    if (c_.engine.store == "digital") {
+      const int bits = c_.engine.digital_bits;
+      out_ << "store      digital baseline, "
+           << (bits == 32 ? std::string("fp32") : std::to_string(bits) + "-bit uniform quantization") << ", error-free\n";
+    } else {
+      out_ << "engine     " << s.engine << "; strategy " << s.strategy << "; target " << c_.plan.rule.cells
+           << " analog cells per weight\n";
+    }
+    if (c_.prune > 0.0) out_ << "pruning    " << fmt("%.1f", 100.0 * c_.prune) << "% of each tensor by magnitude\n";
+    out_ << std::flush;
+  }
+  void clean_accuracy(double a) override { out_ << "clean accuracy     " << fmt("%.2f", 100.0 * a) << "%\n" << std::flush; }
+  void pruned_accuracy(double a) override {
+    out_ << "pruned accuracy    " << fmt("%.2f", 100.0 * a) << "% (no storage noise)\n";
+  }
+  void seed_accuracy(uint64_t seed, double a) override {
+    out_ << "seed " << seed << "             " << fmt("%.2f", 100.0 * a) << "%\n" << std::flush;
+  }
+  void task(const std::string& label, uint64_t total) override { bar_.task(label, total); }
+  void progress(uint64_t done) override { bar_.progress(done); }
+  void task_done() override { bar_.task_done(); }
+
+ private:
+  const sw::RunConfig& c_;
+  std::ostream& out_;
+  TaskBar bar_;
+};
+
+void print_summary(std::ostream& out, const sw::RunConfig& c, const sw::RunResult& r) {
+  const unsigned seeds = c.seeds;
+  out << "stored accuracy    " << fmt("%.2f", 100.0 * r.accuracy_mean) << "% +- " << fmt("%.2f", 100.0 * r.accuracy_std)
+      << " (" << seeds << " seed" << (seeds > 1 ? "s" : "") << "), clean " << fmt("%.2f", 100.0 * r.clean_accuracy)
+      << "%, loss " << fmt("%.2f", 100.0 * (r.clean_accuracy - r.accuracy_mean)) << " points\n";
+  const bool digital = c.engine.store == "digital";
+  out << "cells per weight   analog " << fmt("%.4f", r.cost_ideal.analog) << " + "
+      << (digital ? "digital " : "metadata/directory ") << fmt("%.4f", r.cost_ideal.digital_words());
+  if (c.prune > 0.0) out << " + pruning mask " << fmt("%.4f", r.cost_ideal.mask);
+  out << " = " << fmt("%.4f", r.cost_ideal.total) << " (ideal, 2 bits per digital cell); "
+      << fmt("%.4f", r.cost_realistic.total) << " (realistic, 1.8)\n";
+  out << "digital baselines  fp32 stored digitally: " << fmt("%.2f", r.fp32_ideal) << " cells per weight (ideal), "
+      << fmt("%.2f", r.fp32_realistic) << " (realistic)\n";
+  if (!digital) {
+    out << "controller (seed " << c.seed << ")  analog cells written " << r.counters.cells_written << ", read "
+        << r.counters.cells_read << "; metadata records " << r.counters.meta_written << " / " << r.counters.meta_read
+        << "; directory entries " << r.counters.dir_written << " / " << r.counters.dir_read << "\n";
+  }
+  out << "saturated weights  " << r.counters.saturated << " of " << r.weights << "\n";
+  if (r.timing.cycles > 0) {
+    out << "simulated          " << r.timing.cycles << " cycles over " << seeds << " seeds, "
+        << fmt("%.0f", static_cast<double>(r.weights) * seeds / std::max(r.timing.sim_seconds, 1e-9))
+        << " weights/s simulated, bank utilisation " << fmt("%.1f", 100.0 * r.timing.bank_utilisation) << "%\n";
+  }
+  out << "time               " << fmt("%.1f", r.host.store_seconds) << " s storing and loading, "
+      << fmt("%.1f", r.host.wall_seconds) << " s in all; peak memory " << fmt("%.0f", r.host.peak_rss_mib) << " MiB\n";
+}
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  sw::RunConfig c;
+  Options options("pcmsim run options");
+  options.declare(c);
+  if (!options.parse(args)) {
+    out << "usage: pcmsim run --model FILE.pt --data DIR [options]\n\n" << options.help();
+    return 0;
+  }
+  if (c.model.empty()) throw UsageError("--model is required");
+  if (c.data.empty()) throw UsageError("--data is required");
+  RunPrinter printer(c, out, err);
+  const sw::RunResult r = sw::run(c, printer);
+  print_summary(out, c, r);
+  return 0;
+}
+
+}  // namespace pcm::cli

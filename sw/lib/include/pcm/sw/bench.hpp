@@ -1,0 +1,58 @@
+// `pcmsim bench` as a library: one generated Laplace tensor through every
+// engine, timed beside two yardsticks (a vectorized LibTorch noise expression
+// and the bare Verilated-SystemC clock loop), so speeds compare as ratios
+// measured in one run.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pcm/sw/fields.hpp"
+
+namespace pcm::sw {
+
+struct BenchConfig {
+  uint64_t weights = 1'000'000;
+  uint64_t rtl_weights = 50'000;
+  uint64_t clock_cycles = 200'000;
+  std::string engines = "rtl,model,ideal";
+  std::string strategy = "sp+am+ar";
+  double cells = 1.0;
+  std::string channel = "default";
+
+  template <class Self, class V>
+  static void fields(Self& s, V&& v) {
+    v("weights", s.weights, FieldDoc{"N", "weights of the generated tensor (model, ideal, torch)"});
+    v("rtl_weights", s.rtl_weights, FieldDoc{"N", "weights through the rtl engine (it is slower)"});
+    v("clock_cycles", s.clock_cycles, FieldDoc{"N", "cycles of the bare clock loop"});
+    v("engines", s.engines, FieldDoc{"LIST", "engines to time, comma-separated"});
+    v("strategy", s.strategy, FieldDoc{"S", "strategy of the stored tensor"});
+    v("cells", s.cells, FieldDoc{"C", "target analog cells per weight"});
+    v("channel", s.channel, FieldDoc{"NAME", "channel table or awgn:STD"});
+  }
+};
+
+struct BenchRow {
+  std::string what;
+  uint64_t weights = 0;
+  double seconds = 0.0;
+  double per_second() const { return seconds > 0.0 ? static_cast<double>(weights) / seconds : 0.0; }
+};
+
+struct BenchResult {
+  std::string strategy;  // canonical
+  std::string channel;
+  BenchRow torch;                // the LibTorch yardstick
+  std::vector<BenchRow> engines;
+  double bare_cycles_per_second = 0.0;  // 0 without rtl
+  uint64_t rtl_cycles = 0;
+  uint64_t rtl_weights = 0;
+  double rtl_seconds = 0.0;
+  double peak_rss_mib = 0.0;
+};
+
+// Throws ConfigError naming the field of a size of 0, a bad strategy, channel or engine.
+BenchResult run_bench(const BenchConfig& config);
+
+}  // namespace pcm::sw

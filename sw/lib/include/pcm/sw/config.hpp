@@ -1,0 +1,98 @@
+// Every knob of a run, its default and its documentation in one place
+// (fields.hpp): PlanConfig (what `run`, `train` and `sweep` share: strategy,
+// channel and the per-tensor rule), EngineOptions (engine.hpp: which engine and
+// the array's timing) and RunConfig (a whole `pcmsim run`). The command line,
+// the result JSON and the sweep CSV are generated from these lists.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "pcm/sw/config_error.hpp"
+#include "pcm/sw/engine.hpp"
+#include "pcm/sw/fields.hpp"
+#include "pcm/sw/plan.hpp"
+
+namespace pcm::sw {
+
+// The first noise seed of every command (run, train, e2e): one default.
+inline constexpr uint64_t kFirstSeed = 1;
+
+// The strategy, the channel and the per-tensor rule (sw/README.md).
+struct PlanConfig {
+  std::string strategy = "none";
+  std::string channel = "default";
+  PlanOptions rule;  // cells, large_fraction, boost, dac_bits, adc_bits, dir (defaults in plan.hpp)
+
+  template <class Self, class V>
+  static void fields(Self& s, V&& v) {
+    v("strategy", s.strategy, FieldDoc{"S", "none, or sp (sign protection), am (adaptive mapping), ar (adaptive redundancy), sens (sensitivity) joined by '+'"});
+    v("cells", s.rule.cells, FieldDoc{"C", "target average analog cells per weight (1 .. 1024)"});
+    v("channel", s.channel, FieldDoc{"NAME", "channel: a built-in table (pcmsim channel --list), a table file, or awgn:STD"});
+    v("large_fraction", s.rule.large_fraction, FieldDoc{"F", "share of each tensor's weights in the large class (am, ar)"});
+    v("boost", s.rule.boost, FieldDoc{"K", "large / sensitive weights get at least this many times the cells of small ones (ar, sens)"});
+    v("dac_bits", s.rule.dac_bits, FieldDoc{"B", "DAC resolution, 2 .. 16"});
+    v("adc_bits", s.rule.adc_bits, FieldDoc{"B", "ADC resolution, 2 .. 16"});
+    v("dir", s.rule.dir_log2, FieldDoc{"L", "log2 of weights per directory block (ar, sens), 1 .. 12"});
+  }
+};
+
+// Throws ConfigError naming the field of the first value out of range, an
+// unknown strategy, a channel that cannot be made or an impossible budget.
+void validate(const PlanConfig& c);
+Strategy strategy_of(const PlanConfig& c);  // ConfigError("strategy") when malformed
+
+// One `pcmsim run`: store a model through an engine over seeds.
+struct RunConfig {
+  std::string model;
+  std::string data;
+  PlanConfig plan;
+  EngineOptions engine;
+  unsigned seeds = 3;
+  uint64_t seed = kFirstSeed;
+  double sens_fraction = 0.01;
+  uint64_t calib = 256;
+  uint64_t limit = 0;
+  uint64_t batch = 256;
+  double prune = 0.0;
+  int threads = 0;
+  std::string out;
+  std::string dump_weights;
+  bool quiet = false;
+
+  template <class Self, class V>
+  static void fields(Self& s, V&& v) {
+    v("model", s.model, FieldDoc{"FILE", "TorchScript model (input [N, C, H, W] pixels in [0, 1], output logits)"});
+    v("data", s.data, FieldDoc{"DIR", "dataset directory: MNIST IDX files or CIFAR-10 binary batches"});
+    v("engine", s.engine.engine, FieldDoc{"E", "rtl (Verilated controller in SystemC), model (functional C++), ideal (float equations)"});
+    PlanConfig::fields(s.plan, v);
+    v("seeds", s.seeds, FieldDoc{"N", "number of noise seeds"});
+    v("seed", s.seed, FieldDoc{"S", "first seed"});
+    v("sens_fraction", s.sens_fraction, FieldDoc{"F", "share of the model's weights marked sensitive (sens)"});
+    v("calib", s.calib, FieldDoc{"N", "training items for the Fisher sensitivity (sens)"});
+    v("banks", s.engine.array.banks, FieldDoc{"N", "array banks (rtl)"});
+    v("write_latency", s.engine.array.write_latency, FieldDoc{"CYCLES", "array write latency in cycles (rtl)"});
+    v("read_latency", s.engine.array.read_latency, FieldDoc{"CYCLES", "array read latency in cycles (rtl)"});
+    v("trace", s.engine.trace, FieldDoc{"FILE", "write an FST waveform of the controller (rtl)"});
+    v("limit", s.limit, FieldDoc{"N", "evaluate on the first N test items only (0: all)"});
+    v("batch", s.batch, FieldDoc{"N", "evaluation batch size"});
+    v("prune", s.prune, FieldDoc{"F", "magnitude-prune this fraction of each tensor's weights first (0 .. <1); only the rest is stored, the mask is counted at its entropy"});
+    v("store", s.engine.store, FieldDoc{"KIND", "analog (through the engine), or digital: the error-free baseline of --digital-bits"});
+    v("digital_bits", s.engine.digital_bits, FieldDoc{"B", "digital baseline: 32 (fp32), or uniform quantization to 2 .. 16 bits"});
+    v("threads", s.threads, FieldDoc{"N", "LibTorch threads for evaluation (0: its default)"});
+    v("out", s.out, FieldDoc{"FILE", "write results and the full configuration as JSON"});
+    v("dump_weights", s.dump_weights, FieldDoc{"FILE", "write the first seed's read-back weights as raw little-endian fp32, tensors in order"});
+    v("quiet", s.quiet, FieldDoc{"", "no progress bar"});
+  }
+};
+
+// Everything validate(PlanConfig) checks, and the run's own fields.
+void validate(const RunConfig& c);
+
+nlohmann::json to_json(const RunConfig& c);
+RunConfig run_config_from_json(const nlohmann::json& j);  // ConfigError on a wrong type
+
+}  // namespace pcm::sw

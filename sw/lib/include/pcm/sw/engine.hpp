@@ -1,0 +1,149 @@
+// The three engines behind one host program (ARCHITECTURE.md, "Three engines,
+// one contract"): every tensor is configured, streamed in and read back the
+// same way; only what simulates the controller changes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "pcm/channel_model/channel.hpp"
+#include "pcm/model/array_timing.hpp"
+#include "pcm/model/controller_port.hpp"
+#include "pcm/sw/fields.hpp"
+#include "pcm/sw/plan.hpp"
+
+namespace pcm::sw {
+
+// Where a tensor's cells live: disjoint regions per tensor.
+struct Regions {
+  uint32_t analog_base = 0;
+  uint32_t meta_base = 0;
+  uint32_t dir_base = 0;
+};
+
+// What the controller's counters say about one tensor.
+struct TensorCounters {
+  uint64_t weights_written = 0;
+  uint64_t weights_read = 0;
+  uint64_t cells_written = 0;
+  uint64_t cells_read = 0;
+  uint64_t meta_written = 0;
+  uint64_t meta_read = 0;
+  uint64_t dir_written = 0;
+  uint64_t dir_read = 0;
+  uint64_t saturated = 0;
+  TensorCounters& operator+=(const TensorCounters& o);
+
+  template <class Self, class V>
+  static void fields(Self& s, V&& v) {
+    v("weights_written", s.weights_written);
+    v("weights_read", s.weights_read);
+    v("cells_written", s.cells_written);
+    v("cells_read", s.cells_read);
+    v("meta_written", s.meta_written);
+    v("meta_read", s.meta_read);
+    v("dir_written", s.dir_written);
+    v("dir_read", s.dir_read);
+    v("saturated", s.saturated);
+  }
+};
+
+// Figures only a timed engine has (zero elsewhere).
+struct TimingStats {
+  uint64_t cycles = 0;
+  uint64_t array_requests = 0;
+  uint64_t array_stall_cycles = 0;
+  double bank_utilisation = 0.0;  // busy bank-cycles / (banks x cycles)
+  double sim_seconds = 0.0;       // wall time inside the simulator
+
+  template <class Self, class V>
+  static void fields(Self& s, V&& v) {
+    v("cycles", s.cycles);
+    v("array_requests", s.array_requests);
+    v("array_stall_cycles", s.array_stall_cycles);
+    v("bank_utilisation", s.bank_utilisation);
+    v("sim_seconds", s.sim_seconds);
+  }
+};
+
+// The channel as the engines need it: the noise and the pre-mapping.
+struct ChannelSetup {
+  std::string name;  // table name / file, or "awgn:STD"
+  std::shared_ptr<const channel_model::Channel> channel;
+  ChannelMap map;                       // usable range and LUT knots
+  std::function<double(double)> h;      // exact pre-mapping (engine ideal)
+};
+// "default", a built-in table, a table file, or "awgn:STD". ConfigError
+// ("channel") for a malformed awgn:STD; channel_model's errors for a table.
+ChannelSetup make_channel(const std::string& spec);
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string name() const = 0;
+  // A fresh array whose noise is keyed by `seed`.
+  virtual void begin(uint64_t seed) = 0;
+  // Stores n weights as planned and reads them back into out. sens may be
+  // nullptr. Throws std::runtime_error when the controller misbehaves
+  // (refused register, wrong count, error beat).
+  virtual TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w,
+                               const uint8_t* sens, std::size_t n, float* out) = 0;
+  virtual TimingStats timing() const { return {}; }
+};
+
+// Which engine stores the weights, and the array's timing (rtl; its defaults
+// are model::ArrayTiming's).
+struct EngineOptions {
+  std::string engine = "model";  // rtl, model, ideal
+  std::string store = "analog";  // analog: through `engine`; digital: the error-free baseline
+  int digital_bits = 32;         // store digital: 32 (fp32) or uniform quantization to 2 .. 16 bits
+  std::string trace;             // FST file (rtl)
+  model::ArrayTiming array;      // banks, write_latency, read_latency (rtl)
+};
+
+struct PlacedTensor {
+  TensorPlan plan;
+  Regions regions;
+};
+
+// The layout `pcmsim run` gives a model: tensors in order, each planned by
+// plan_tensor (the rule in sw/README.md) and given the next consecutive analog
+// region; in the digital space each tensor's metadata records and then its
+// directory follow each other. Throws std::runtime_error naming the tensor
+// when plan_tensor refuses it, and when the model needs more than 2^32 cells
+// in either space.
+class ModelLayout {
+ public:
+  ModelLayout(const Strategy& strategy, const PlanOptions& options, const ChannelMap& map);
+  // sens: one flag per weight, or nullptr.
+  PlacedTensor add(const std::string& name, const float* w, const uint8_t* sens, std::size_t n);
+  uint64_t analog_cells() const { return analog_next_; }
+
+ private:
+  Strategy strategy_;
+  PlanOptions options_;
+  ChannelMap map_;
+  uint64_t analog_next_ = 0;
+  uint64_t digital_next_ = 0;
+};
+
+// The engine opt names: with store "digital" the DigitalEngine (the weights
+// quantized to digital_bits and kept error-free; no controller, no counters),
+// else rtl, model or ideal. ConfigError ("engine", "store", "digital_bits")
+// for a name or value it does not know.
+std::unique_ptr<Engine> make_engine(const EngineOptions& opt, const ChannelSetup& channel);
+// The RTL engine alone (rtl_engine.cpp): one per process, SystemC elaborates once.
+std::unique_ptr<Engine> make_rtl_engine(const EngineOptions& opt, const ChannelSetup& channel);
+// Yardstick of `pcmsim bench`: cycles per second of a bare Verilated-SystemC
+// clock loop, measured inside the rtl engine's design.
+double bare_clock_loop_cycles_per_second(Engine& rtl, uint64_t cycles);
+
+// The host program for one tensor through any controller: clear, configure,
+// START, stream, read back in chunks, check and return the counters.
+TensorCounters store_through(model::ControllerPort& port, const TensorPlan& plan, const Regions& regions,
+                             const float* w, const uint8_t* sens, std::size_t n, float* out);
+
+}  // namespace pcm::sw

@@ -1,0 +1,138 @@
+// What a run measured (RunResult), described once (fields.hpp): the result
+// JSON, the sweep CSV's result columns and the scripts' readers all come
+// from this list.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pcm/sw/cell_cost.hpp"
+#include "pcm/sw/config.hpp"
+#include "pcm/sw/engine.hpp"
+#include "pcm/sw/fields.hpp"
+
+namespace pcm::sw {
+
+// One tensor's plan as stored (the same for every seed).
+struct TensorReport {
+  std::string name;
+  uint64_t weights = 0;  // in the model (pruned ones included)
+  double threshold = 0.0;
+  double alpha_small = 0.0;
+  double beta_small = 0.0;
+  double alpha_large = 0.0;
+  double beta_large = 0.0;
+  uint32_t cells_small = 0;
+  uint32_t cells_large = 0;
+  uint32_t cells_sens = 0;
+  uint64_t large_weights = 0;
+  uint64_t sensitive_weights = 0;
+  uint64_t analog_cells = 0;
+
+  template <class Self, class V>
+  static void fields(Self& s, V&& v) {
+    v("name", s.name);
+    v("weights", s.weights);
+    v("threshold", s.threshold);
+    v("alpha_small", s.alpha_small);
+    v("beta_small", s.beta_small);
+    v("alpha_large", s.alpha_large);
+    v("beta_large", s.beta_large);
+    v("cells_small", s.cells_small);
+    v("cells_large", s.cells_large);
+    v("cells_sens", s.cells_sens);
+    v("large_weights", s.large_weights);
+    v("sensitive_weights", s.sensitive_weights);
+    v("analog_cells", s.analog_cells);
+  }
+};
+
+// Wall-clock figures of the host (not simulated time).
+struct HostTiming {
+  double store_seconds = 0.0;  // storing and loading, all seeds
+  double wall_seconds = 0.0;   // the whole run
+  double peak_rss_mib = 0.0;
+
+  template <class Self, class V>
+  static void fields(Self& s, V&& v) {
+    v("store_seconds", s.store_seconds);
+    v("wall_seconds", s.wall_seconds);
+    v("peak_rss_mib", s.peak_rss_mib);
+  }
+};
+
+// Where the result came from.
+struct Provenance {
+  std::string version;         // pcmsim's version
+  std::string dataset_format;  // mnist-idx, cifar10-bin
+  std::string dataset_source;  // the files read
+  uint64_t evaluated = 0;      // test items evaluated
+
+  template <class Self, class V>
+  static void fields(Self& s, V&& v) {
+    v("version", s.version);
+    v("dataset_format", s.dataset_format);
+    v("dataset_source", s.dataset_source);
+    v("evaluated", s.evaluated);
+  }
+};
+
+struct RunResult {
+  Provenance provenance;
+  uint64_t parameter_tensors = 0;
+  uint64_t weights = 0;
+  uint64_t buffers_digital = 0;  // buffer values (batch-norm statistics ...) kept digital, not counted
+  double clean_accuracy = 0.0;
+  double pruned_clean_accuracy = 0.0;  // = clean without pruning
+  double accuracy_mean = 0.0;
+  double accuracy_std = 0.0;  // sample std over seeds (n - 1); 0 for one seed
+  std::vector<double> accuracy_per_seed;
+  CellCost cost_ideal;      // at kIdealBitsPerCell
+  CellCost cost_realistic;  // at kRealisticBitsPerCell
+  double fp32_ideal = 0.0;  // the fp32 baseline at the same two rates
+  double fp32_realistic = 0.0;
+  TensorCounters counters;  // the controller's, first seed
+  TimingStats timing;       // the timed engine's, all seeds
+  HostTiming host;
+  std::vector<TensorReport> tensors;
+
+  template <class Self, class V>
+  static void fields(Self& s, V&& v) {
+    v("provenance", s.provenance);
+    v("parameter_tensors", s.parameter_tensors);
+    v("weights", s.weights);
+    v("buffers_digital", s.buffers_digital);
+    v("clean_accuracy", s.clean_accuracy);
+    v("pruned_clean_accuracy", s.pruned_clean_accuracy);
+    v("accuracy_mean", s.accuracy_mean);
+    v("accuracy_std", s.accuracy_std);
+    v("accuracy_per_seed", s.accuracy_per_seed);
+    v("cost_ideal", s.cost_ideal);
+    v("cost_realistic", s.cost_realistic);
+    v("fp32_ideal", s.fp32_ideal);
+    v("fp32_realistic", s.fp32_realistic);
+    v("counters", s.counters);
+    v("timing", s.timing);
+    v("host", s.host);
+    v("tensors", s.tensors);
+  }
+};
+
+// A run's file: {"config": RunConfig, "result": RunResult}.
+nlohmann::json run_json(const RunConfig& config, const RunResult& result);
+// Reads one back; throws std::runtime_error naming `what` when it is damaged.
+std::pair<RunConfig, RunResult> read_run_json(const nlohmann::json& j, const std::string& what);
+
+// The sweep CSV (one row per run): every config field, then every scalar
+// result field, flattened (fields.hpp), after `leading` columns of the caller's.
+std::vector<std::string> csv_columns(const std::vector<std::string>& leading = {});
+std::vector<std::string> csv_values(const RunConfig& config, const RunResult& result,
+                                    const std::vector<std::string>& leading = {});
+// One CSV line (RFC 4180 quoting where needed), without the newline.
+std::string csv_line(const std::vector<std::string>& cells);
+
+}  // namespace pcm::sw

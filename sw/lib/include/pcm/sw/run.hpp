@@ -1,0 +1,55 @@
+// `pcmsim run` as a library call: load the model and the dataset, plan every
+// tensor, then per seed store the weights through the engine, read them back,
+// evaluate; return what was measured. The caller sees progress through a
+// RunObserver and prints what it likes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "pcm/sw/config.hpp"
+#include "pcm/sw/result.hpp"
+
+namespace pcm::sw {
+
+// What is known once the model, the dataset and the channel are loaded.
+struct RunSetup {
+  std::string model;
+  uint64_t parameter_tensors = 0;
+  uint64_t weights = 0;
+  uint64_t buffer_values = 0;
+  std::string dataset_format;
+  uint64_t evaluated = 0;
+  int channels = 0;
+  int height = 0;
+  int width = 0;
+  std::string channel;
+  double t_lo = 0.0;
+  double t_hi = 0.0;
+  std::string engine;    // the engine's name ("digital" for --store digital)
+  std::string strategy;  // canonical ("sp+am")
+};
+
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void setup(const RunSetup&) {}
+  virtual void clean_accuracy(double) {}
+  virtual void pruned_accuracy(double) {}
+  virtual void seed_accuracy(uint64_t /*seed*/, double) {}
+  // A long step (evaluation, sensitivity, one seed's store and load): its
+  // label and size, progress within it, its end.
+  virtual void task(const std::string& /*label*/, uint64_t /*total*/) {}
+  virtual void progress(uint64_t /*done*/) {}
+  virtual void task_done() {}
+};
+
+// Validates config (ConfigError), then runs it. Writes config.out (the run
+// JSON, run_json) and config.dump_weights when set. Throws std::runtime_error
+// with one line for a file, model or dataset it cannot use.
+RunResult run(const RunConfig& config, RunObserver& observer);
+
+// pcmsim's version (the CMake project version).
+std::string version();
+
+}  // namespace pcm::sw

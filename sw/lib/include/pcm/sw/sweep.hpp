@@ -1,0 +1,67 @@
+// `pcmsim sweep` as a library: a grid of `pcmsim run` points, each run as a
+// child process (`pcmsim run ... --out POINT.json`), several at once,
+// resumable (a point whose result file exists is not run again), gathered
+// into one CSV whose columns are generated from RunConfig and RunResult
+// (result.hpp).
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pcm::sw {
+
+// One point: `pcmsim run` options (name without "--" -> value).
+using SweepPoint = std::map<std::string, std::string>;
+
+// The points of a grid description (JSON text; see sw/README.md): the
+// cartesian product of each block's axes, with the common and the block's
+// fixed options. Throws ConfigError ("grid") naming what is malformed.
+std::vector<SweepPoint> expand_grid(const std::string& json_text);
+// A stable identifier of a point (hex of a hash of its sorted options).
+std::string point_id(const SweepPoint& point);
+// The `pcmsim run` arguments of a point (without the program name). Throws
+// ConfigError ("grid") for an option `pcmsim run` does not have, or one the
+// sweep sets itself (out).
+std::vector<std::string> run_arguments(const SweepPoint& point);
+
+struct SweepOptions {
+  std::string dir;        // DIR/points/<id>.{json,log,args}, DIR/sweep.csv
+  std::string pcmsim;     // the executable that runs a point
+  unsigned jobs = 1;      // points at once
+  bool fresh = false;     // rerun finished points too
+};
+
+// How one point ended, for the observer.
+struct PointOutcome {
+  std::size_t finished = 0;  // points finished so far in this sweep
+  std::size_t to_run = 0;
+  const SweepPoint* point = nullptr;
+  bool ok = false;
+  double accuracy_mean = 0.0;
+  double accuracy_std = 0.0;
+  std::string failure;  // the last line of the point's log
+};
+
+class SweepObserver {
+ public:
+  virtual ~SweepObserver() = default;
+  virtual void started(std::size_t /*points*/, std::size_t /*already_done*/, std::size_t /*to_run*/) {}
+  virtual void point_done(const PointOutcome&) {}
+};
+
+struct SweepSummary {
+  std::size_t points = 0;
+  std::size_t ran = 0;
+  std::size_t failed = 0;
+  std::size_t rows = 0;
+  std::string csv;  // path
+  std::string point_dir;
+};
+
+// Runs the points not yet done and writes the CSV of every finished point,
+// in grid order. Failed points are counted, not thrown.
+SweepSummary run_sweep(const std::vector<SweepPoint>& points, const SweepOptions& options, SweepObserver& observer);
+
+}  // namespace pcm::sw

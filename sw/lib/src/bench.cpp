@@ -1,0 +1,92 @@
+#include "pcm/sw/bench.hpp"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include "pcm/sw/config_error.hpp"
+#include "pcm/sw/engine.hpp"
+#include "pcm/sw/plan.hpp"
+#include "pcm/sw/resources.hpp"
+
+namespace pcm::sw {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Laplace-distributed weights (scale 0.05), like a trained layer's: most small.
+std::vector<float> generated_weights(std::size_t n, uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  std::exponential_distribution<double> mag(20.0);
+  std::vector<float> w(n);
+  for (std::size_t i = 0; i < n; ++i) w[i] = static_cast<float>((gen() & 1 ? 1.0 : -1.0) * mag(gen));
+  return w;
+}
+
+// Yardstick: what a researcher would write instead of the model engine (best of three).
+BenchRow torch_yardstick(const std::vector<float>& w, double sigma) {
+  BenchRow row{"torch: w + sigma*randn", w.size(), 1e30};
+  torch::NoGradGuard no_grad;
+  const torch::Tensor t = torch::from_blob(const_cast<float*>(w.data()), {static_cast<int64_t>(w.size())});
+  for (int rep = 0; rep < 3; ++rep) {
+    const auto t0 = Clock::now();
+    const torch::Tensor noisy = t + sigma * torch::randn_like(t);
+    row.seconds = std::min(row.seconds, seconds_since(t0));
+    if (!std::isfinite(noisy.sum().item<double>())) throw std::runtime_error("torch yardstick produced NaN");
+  }
+  return row;
+}
+
+}  // namespace
+
+BenchResult run_bench(const BenchConfig& c) {
+  if (c.weights == 0) throw ConfigError("weights", "must be at least 1");
+  if (c.rtl_weights == 0) throw ConfigError("rtl_weights", "must be at least 1");
+  if (c.clock_cycles == 0) throw ConfigError("clock_cycles", "must be at least 1");
+  const Strategy strategy = Strategy::parse(c.strategy);
+  const ChannelSetup channel = make_channel(c.channel);
+  PlanOptions opt;
+  opt.cells = c.cells;
+  std::vector<std::string> engines;
+  {
+    std::stringstream in(c.engines);
+    std::string e;
+    while (std::getline(in, e, ',')) engines.push_back(e);
+  }
+  BenchResult r;
+  r.strategy = strategy.name();
+  r.channel = channel.name;
+  const std::size_t n_all = c.weights;
+  const std::vector<float> w = generated_weights(n_all, 1);
+  std::vector<float> back(n_all);
+  const TensorPlan full = plan_tensor(w.data(), nullptr, n_all, strategy, opt, channel.map);
+  r.torch = torch_yardstick(w, channel.channel->stddev(channel.h(0.0)) / static_cast<double>(full.small.alpha));
+  for (const std::string& name : engines) {
+    EngineOptions eo;
+    eo.engine = name;
+    std::unique_ptr<Engine> engine = make_engine(eo, channel);
+    const std::size_t n = name == "rtl" ? std::min<std::size_t>(c.rtl_weights, n_all) : n_all;
+    const TensorPlan plan = n == n_all ? full : plan_tensor(w.data(), nullptr, n, strategy, opt, channel.map);
+    engine->begin(1);
+    const auto t0 = Clock::now();
+    engine->store(plan, Regions{0, 0, static_cast<uint32_t>(n)}, w.data(), nullptr, n, back.data());
+    r.engines.push_back(BenchRow{name + " engine (store + load)", n, seconds_since(t0)});
+    if (name == "rtl") {
+      r.rtl_cycles = engine->timing().cycles;
+      r.rtl_weights = n;
+      r.rtl_seconds = r.engines.back().seconds;
+      r.bare_cycles_per_second = bare_clock_loop_cycles_per_second(*engine, c.clock_cycles);
+    }
+  }
+  r.peak_rss_mib = static_cast<double>(peak_rss_bytes()) / (1024.0 * 1024.0);
+  return r;
+}
+
+}  // namespace pcm::sw

@@ -1,0 +1,74 @@
+#include "pcm/sw/config.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace pcm::sw {
+namespace {
+
+template <class T>
+void check_range(const char* field, T v, T lo, T hi) {
+  if (v < lo || v > hi) {
+    throw ConfigError(field, "must be " + std::to_string(lo) + " .. " + std::to_string(hi) + ", got " +
+                                 std::to_string(v));
+  }
+}
+
+// An open or half-open interval of fractions, NaN refused.
+void check_fraction(const char* field, double v, bool zero_allowed) {
+  const bool ok = std::isfinite(v) && (zero_allowed ? v >= 0.0 : v > 0.0) && v < 1.0;
+  if (!ok) throw ConfigError(field, std::string("must be in ") + (zero_allowed ? "[0, 1)" : "(0, 1)"));
+}
+
+}  // namespace
+
+Strategy strategy_of(const PlanConfig& c) { return Strategy::parse(c.strategy); }
+
+void validate(const PlanConfig& c) {
+  const Strategy s = strategy_of(c);
+  check_range("dac_bits", c.rule.dac_bits, 2, 16);
+  check_range("adc_bits", c.rule.adc_bits, 2, 16);
+  check_range("dir", c.rule.dir_log2, 1, 12);
+  check_fraction("large_fraction", c.rule.large_fraction, false);
+  if (c.rule.boost < 1) throw ConfigError("boost", "must be at least 1");
+  if (!std::isfinite(c.rule.cells)) throw ConfigError("cells", "must be a number");
+  try {  // the budget alone: no tensor needed
+    plan_tensor(nullptr, nullptr, 0, s, c.rule, ChannelMap::identity());
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(e.what());  // an input the user must change, as a bad model file is (exit 1)
+  }
+}
+
+void validate(const RunConfig& c) {
+  validate(c.plan);
+  if (c.seeds == 0) throw ConfigError("seeds", "must be at least 1");
+  if (c.batch == 0) throw ConfigError("batch", "must be at least 1");
+  check_fraction("sens_fraction", c.sens_fraction, false);
+  check_fraction("prune", c.prune, true);
+  if (c.threads < 0) throw ConfigError("threads", "must be >= 0");
+  check_range<uint32_t>("banks", c.engine.array.banks, 1, 1u << 16);
+  check_range<uint32_t>("write_latency", c.engine.array.write_latency, 1, 1u << 16);
+  check_range<uint32_t>("read_latency", c.engine.array.read_latency, 1, 1u << 16);
+  if (c.engine.store != "analog" && c.engine.store != "digital") {
+    throw ConfigError("store", "expected analog or digital, got '" + c.engine.store + "'");
+  }
+  if (c.engine.store == "digital") {
+    if (c.engine.digital_bits != 32) check_range("digital_bits", c.engine.digital_bits, 2, 16);
+    if (strategy_of(c.plan).name() != "none") throw ConfigError("strategy", "--store digital takes no strategy");
+  }
+}
+
+nlohmann::json to_json(const RunConfig& c) { return fields_to_json(c); }
+
+RunConfig run_config_from_json(const nlohmann::json& j) {
+  RunConfig c;
+  try {
+    fields_from_json(j, c);
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError("config", std::string("malformed run configuration: ") + e.what());
+  }
+  return c;
+}
+
+}  // namespace pcm::sw

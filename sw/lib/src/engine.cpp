@@ -1,0 +1,261 @@
+#include "pcm/sw/engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "pcm/channel_model/builtin.hpp"
+#include "pcm/channel_model/errors.hpp"
+#include "pcm/regs/pcm_ctrl_regs.hpp"
+#include "pcm/model/cell_store.hpp"
+#include "pcm/model/controller_port.hpp"
+#include "pcm/sw/compress.hpp"
+#include "pcm/sw/config_error.hpp"
+
+namespace pcm::sw {
+namespace cm = pcm::channel_model;
+namespace md = pcm::model;
+
+TensorCounters& TensorCounters::operator+=(const TensorCounters& o) {
+  weights_written += o.weights_written;
+  weights_read += o.weights_read;
+  cells_written += o.cells_written;
+  cells_read += o.cells_read;
+  meta_written += o.meta_written;
+  meta_read += o.meta_read;
+  dir_written += o.dir_written;
+  dir_read += o.dir_read;
+  saturated += o.saturated;
+  return *this;
+}
+
+ChannelSetup make_channel(const std::string& spec) {
+  ChannelSetup c;
+  c.name = spec;
+  if (spec.rfind("awgn:", 0) == 0) {
+    const std::string value = spec.substr(5);
+    char* end = nullptr;
+    const double std = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0') {
+      throw ConfigError("channel", "'" + spec + "': expected awgn:STD with a number, e.g. awgn:0.1");
+    }
+    try {
+      c.channel = std::make_shared<cm::AwgnChannel>(std);
+    } catch (const cm::ChannelError& e) {
+      throw ConfigError("channel", "'" + spec + "': " + e.what());
+    }
+    c.map = ChannelMap::identity();
+    c.h = [](double t) { return t; };
+    return c;
+  }
+  auto table = std::make_shared<cm::TableChannel>(cm::load_table(spec));
+  auto pre = std::make_shared<cm::PreMapping>(*table);
+  c.channel = table;
+  c.map.t_lo = pre->branch().t_lo;
+  c.map.t_hi = pre->branch().t_hi;
+  for (int k = 0; k < md::kKnotCount; ++k) c.map.knots[k] = pre->h(-1.0 + k / 16.0);
+  c.h = [pre](double t) { return pre->h(t); };
+  return c;
+}
+
+namespace {
+
+constexpr uint32_t kReadChunk = 1u << 16;  // weights per read request
+
+void write_reg(md::ControllerPort& port, uint32_t addr, uint32_t value) {
+  if (!port.write_reg(addr, value).ok) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "controller refused register 0x%03x = 0x%08x", addr, value);
+    throw std::runtime_error(buf);
+  }
+}
+
+uint32_t read_reg(md::ControllerPort& port, uint32_t addr) {
+  const md::BusResult r = port.read_reg(addr);
+  if (!r.ok) throw std::runtime_error("controller refused a read of register " + std::to_string(addr));
+  return r.data;
+}
+
+}  // namespace
+
+TensorCounters store_through(md::ControllerPort& port, const TensorPlan& plan, const Regions& regions,
+                             const float* w, const uint8_t* sens, std::size_t n, float* out) {
+  if (n > 0xFFFFFFFFu) throw std::runtime_error("a tensor of more than 2^32 weights");
+  namespace r = regs;
+  uint32_t clear = 0;
+  clear = r::cmd::kClearCounters.put(clear, 1);
+  clear = r::cmd::kClearFlags.put(clear, 1);
+  write_reg(port, r::cmd::kOffset, clear);
+  for (const auto& [addr, value] : plan.registers()) write_reg(port, addr, value);
+  write_reg(port, r::analog_base::kOffset, regions.analog_base);
+  write_reg(port, r::meta_base::kOffset, regions.meta_base);
+  write_reg(port, r::dir_base::kOffset, regions.dir_base);
+  write_reg(port, r::cmd::kOffset, r::cmd::kStart.put(0, 1));
+
+  std::vector<uint32_t> bits(n);
+  std::memcpy(bits.data(), w, n * sizeof(float));
+  std::vector<uint8_t> flags;
+  if (sens == nullptr) flags.assign(n, 0);
+  port.write_weights(bits.data(), sens != nullptr ? sens : flags.data(), n);
+  const uint32_t stored = read_reg(port, r::num_weights::kOffset);
+  if (stored != n) {
+    throw std::runtime_error("controller stored " + std::to_string(stored) + " of " +
+                             std::to_string(n) + " weights");
+  }
+  for (std::size_t at = 0; at < n; at += kReadChunk) {
+    const auto count = static_cast<uint32_t>(std::min<std::size_t>(kReadChunk, n - at));
+    if (!port.read_weights(static_cast<uint32_t>(at), count, bits.data() + at)) {
+      throw std::runtime_error("controller answered an error beat reading weights " +
+                               std::to_string(at) + ".." + std::to_string(at + count - 1));
+    }
+  }
+  std::memcpy(out, bits.data(), n * sizeof(float));
+
+  TensorCounters c;
+  c.weights_written = read_reg(port, r::weights_written::kOffset);
+  c.weights_read = read_reg(port, r::weights_read::kOffset);
+  c.cells_written = read_reg(port, r::cells_written::kOffset);
+  c.cells_read = read_reg(port, r::cells_read::kOffset);
+  c.meta_written = read_reg(port, r::meta_written::kOffset);
+  c.meta_read = read_reg(port, r::meta_read::kOffset);
+  c.dir_written = read_reg(port, r::dir_written::kOffset);
+  c.dir_read = read_reg(port, r::dir_read::kOffset);
+  c.saturated = read_reg(port, r::sat_count::kOffset);
+  if (c.cells_written != plan.analog_cells && plan.analog_cells < 0xFFFFFFFFu) {
+    throw std::runtime_error("controller programmed " + std::to_string(c.cells_written) +
+                             " analog cells, the plan has " + std::to_string(plan.analog_cells));
+  }
+  return c;
+}
+
+namespace {
+
+class ModelEngine final : public Engine {
+ public:
+  explicit ModelEngine(const ChannelSetup& channel) : store_(channel.channel, 0) {}
+  std::string name() const override { return "model"; }
+  void begin(uint64_t seed) override {
+    store_.reset(seed);
+    port_ = std::make_unique<md::ModelPort>(md::ControllerParams{}, store_);
+  }
+  TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w,
+                       const uint8_t* sens, std::size_t n, float* out) override {
+    if (!port_) begin(0);
+    return store_through(*port_, plan, regions, w, sens, n, out);
+  }
+
+ private:
+  md::CellStore store_;
+  std::unique_ptr<md::ModelPort> port_;
+};
+
+// The paper's equations in floating point: no LUT, no DAC/ADC. The cells a
+// weight uses, and so the noise it draws, are the controller's.
+class IdealEngine final : public Engine {
+ public:
+  explicit IdealEngine(const ChannelSetup& channel) : channel_(channel) {}
+  std::string name() const override { return "ideal"; }
+  void begin(uint64_t seed) override { seed_ = seed; }
+  TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w,
+                       const uint8_t* sens, std::size_t n, float* out) override {
+    const Strategy& s = plan.strategy;
+    TensorCounters c;
+    uint64_t ptr = regions.analog_base;
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool sensitive = sens != nullptr && sens[i] != 0;
+      const bool large = (s.am || s.ar) && std::fabs(w[i]) >= plan.threshold;
+      const ClassMap& cls = s.am && large ? plan.large : plan.small;
+      const double m = s.sp ? std::fabs(static_cast<double>(w[i])) : static_cast<double>(w[i]);
+      double t = static_cast<double>(cls.alpha) * m - cls.beta;
+      if (t < plan.map.t_lo || t > plan.map.t_hi) ++c.saturated;
+      t = std::clamp(t, plan.map.t_lo, plan.map.t_hi);
+      const double x = channel_.h(t);
+      const uint32_t r = plan.cells_of(w[i], sensitive);
+      double sum = 0.0;
+      for (uint32_t j = 0; j < r; ++j) {
+        sum += channel_.channel->sample(
+            x, cm::CellKey{seed_, static_cast<uint32_t>(ptr + j), 0, cm::Stream::kProgram});
+      }
+      ptr += r;
+      double back = sum / r + cls.beta;
+      if (s.sp) back = std::max(back, 0.0);
+      back /= static_cast<double>(cls.alpha);
+      out[i] = static_cast<float>(s.sp && w[i] < 0.0f ? -back : back);
+      c.cells_written += r;
+    }
+    c.weights_written = c.weights_read = n;
+    c.cells_read = c.cells_written;
+    if (s.sp || s.am || s.ar || s.sens) c.meta_written = c.meta_read = n;
+    if (s.ar || s.sens) {
+      const std::size_t block = std::size_t{1} << plan.dir_log2;
+      c.dir_written = (n + block - 1) / block;
+    }
+    return c;
+  }
+
+ private:
+  ChannelSetup channel_;
+  uint64_t seed_ = 0;
+};
+
+// The digital baselines: the weights quantized (or kept fp32) and stored
+// digitally, error-free. No controller, so no counters and no cells.
+class DigitalEngine final : public Engine {
+ public:
+  explicit DigitalEngine(int bits) : bits_(bits) {}
+  std::string name() const override { return "digital"; }
+  void begin(uint64_t) override {}
+  TensorCounters store(const TensorPlan&, const Regions&, const float* w, const uint8_t*, std::size_t n,
+                       float* out) override {
+    quantize(w, n, bits_, out);
+    return {};
+  }
+
+ private:
+  int bits_;
+};
+
+}  // namespace
+
+constexpr uint64_t kAddressSpace = uint64_t{1} << 32;
+
+ModelLayout::ModelLayout(const Strategy& strategy, const PlanOptions& options, const ChannelMap& map)
+    : strategy_(strategy), options_(options), map_(map) {}
+
+PlacedTensor ModelLayout::add(const std::string& name, const float* w, const uint8_t* sens, std::size_t n) {
+  PlacedTensor t;
+  try {
+    t.plan = plan_tensor(w, sens, n, strategy_, options_, map_);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error("parameter " + name + ": " + e.what());
+  }
+  const uint64_t dir_entries = (n >> options_.dir_log2) + 1;
+  if (analog_next_ + t.plan.analog_cells > kAddressSpace || digital_next_ + n + dir_entries > kAddressSpace) {
+    throw std::runtime_error("the model needs more than 2^32 cells, the controller's address space");
+  }
+  t.regions.analog_base = static_cast<uint32_t>(analog_next_);
+  t.regions.meta_base = static_cast<uint32_t>(digital_next_);
+  t.regions.dir_base = static_cast<uint32_t>(digital_next_ + n);
+  analog_next_ += t.plan.analog_cells;
+  digital_next_ += n + dir_entries;
+  return t;
+}
+
+std::unique_ptr<Engine> make_engine(const EngineOptions& opt, const ChannelSetup& channel) {
+  if (opt.store == "digital") {
+    if (opt.digital_bits != 32 && (opt.digital_bits < 2 || opt.digital_bits > 16)) {
+      throw ConfigError("digital_bits", "must be 32 or 2 .. 16, got " + std::to_string(opt.digital_bits));
+    }
+    return std::make_unique<DigitalEngine>(opt.digital_bits);
+  }
+  if (opt.store != "analog") throw ConfigError("store", "expected analog or digital, got '" + opt.store + "'");
+  if (opt.engine == "model") return std::make_unique<ModelEngine>(channel);
+  if (opt.engine == "ideal") return std::make_unique<IdealEngine>(channel);
+  if (opt.engine == "rtl") return make_rtl_engine(opt, channel);
+  throw ConfigError("engine", "expected rtl, model or ideal, got '" + opt.engine + "'");
+}
+
+}  // namespace pcm::sw

@@ -1,0 +1,2 @@
+// A clean library header.
+#include <string>
