@@ -58,62 +58,13 @@ def safe(name):
 
 
 def read(path):
-    return sweep_csv.read(path, NEEDED, parse_row, fail)
-
-
-def parse_row(path, line, row):
-    def num(col, finite=True):
-        return sweep_csv.number(path, line, col, row[col], fail, finite)
-
-    store = row["store"].strip()
-    r = {"model": row["model"].strip(), "channel": row["channel"].strip(), "store": store,
-         "strategy": row["strategy"].strip() or "?", "line": line}
-    acc = num("accuracy_mean")
-    if not 0.0 <= acc <= 1.0:
-        fail("%s: line %d: accuracy_mean %g is not a fraction in [0, 1]" % (path, line, acc))
-    std = num("accuracy_std", finite=False) if row["accuracy_std"].strip() else 0.0
-    r["acc"], r["std"] = acc, (std if math.isfinite(std) and std >= 0 else 0.0)
-    clean = row["clean_accuracy"].strip()
-    r["clean"] = num("clean_accuracy", finite=False) if clean else float("nan")
-    r["cost_ideal_total"] = num("cost_ideal_total")
-    r["cost_realistic_total"] = num("cost_realistic_total")
-    if store == "digital":
-        bits = num("digital_bits")
-        if bits <= 0 or bits != int(bits):
-            fail("%s: line %d: digital_bits %g is not a positive whole number" % (path, line, bits))
-        r["bits"] = int(bits)
-    elif store == "analog":
-        r["cells"] = num("cells")
-        r["prune"] = num("prune")
-        if not 0.0 <= r["prune"] < 1.0:
-            fail("%s: line %d: prune %g is not in [0, 1)" % (path, line, r["prune"]))
-        r["cost_ideal_analog"] = num("cost_ideal_analog")
-        r["config"] = tuple(label_of(row[c].strip()) if c == "data" else row[c].strip() for c, _ in VARYING)
-        if r["channel"].lower().startswith("awgn:"):
-            r["sigma"] = num_text(path, line, r["channel"][5:], "awgn std in channel %r" % r["channel"])
-            if r["sigma"] <= 0:
-                fail("%s: line %d: awgn std in channel %r is not positive" % (path, line, r["channel"]))
-    else:
-        fail("%s: line %d: store %r is neither analog nor digital" % (path, line, store))
-    return r
-
-
-def num_text(path, line, text, what):
-    try:
-        v = float(text)
-    except ValueError:
-        fail("%s: line %d: %s is not a number" % (path, line, what))
-    if not math.isfinite(v):
-        fail("%s: line %d: %s is not finite" % (path, line, what))
-    return v
+    return sweep_csv.read(path, NEEDED, lambda p, line, row: sweep_csv.parse_row(p, line, row, fail), fail)
 
 
 def pooled(points):
-    """Several rows at one x -> (mean accuracy, std): mean of means, std over seeds pooled."""
-    n = len(points)
-    mean = sum(a for a, _ in points) / n
-    var = sum(s * s for _, s in points) / n + sum((a - mean) ** 2 for a, _ in points) / n
-    return mean, math.sqrt(var)
+    """sweep_csv.pooled, with an unknown std drawn as no error bar."""
+    mean, std = sweep_csv.pooled(points)
+    return mean, (0.0 if math.isnan(std) else std)
 
 
 def series(rows, xkey):

@@ -44,86 +44,19 @@ def fail(msg):
 
 
 def read(path):
-    return sweep_csv.read(path, NEEDED, parse_row, fail)
-
-
-def parse_row(path, line, row):
-    def num(col, text=None, finite=True):
-        return sweep_csv.number(path, line, col, row[col] if text is None else text, fail, finite)
-
-    def fraction(col, optional=False):
-        if optional and not row.get(col, "").strip():
-            return float("nan")
-        v = num(col, finite=False)
-        if math.isnan(v) and optional:
-            return v
-        if not 0.0 <= v <= 1.0:
-            fail("%s: line %d: %s %s is not a fraction in [0, 1]" % (path, line, col, row[col].strip()))
-        return v
-
-    store = row["store"].strip()
-    r = {"model": row["model"].strip(), "channel": row["channel"].strip(), "store": store,
-         "strategy": row["strategy"].strip() or "?", "line": line}
-    r["acc"] = fraction("accuracy_mean")
-    std = num("accuracy_std", finite=False) if row["accuracy_std"].strip() else float("nan")
-    r["std"] = std if math.isfinite(std) and std >= 0 else float("nan")
-    if row.get("seeds", "").strip():
-        seeds = num("seeds")
-        if seeds < 1 or seeds != int(seeds):
-            fail("%s: line %d: seeds %g is not a positive whole number" % (path, line, seeds))
-        if seeds == 1:
-            r["std"] = float("nan")  # one seed: no spread to report
-    r["clean"] = fraction("clean_accuracy", optional=True)
-    r["pruned_clean"] = fraction("pruned_clean_accuracy", optional=True)
-    r["ideal"] = num("cost_ideal_total")
-    r["realistic"] = num("cost_realistic_total")
-    if r["ideal"] < 0 or r["realistic"] < 0:
-        fail("%s: line %d: negative cells per weight" % (path, line))
-    r["config"] = tuple(label_of(row.get(c, "").strip()) if c == "data" else row.get(c, "").strip()
-                        for c, _ in VARYING)
-    r["prune"] = num("prune")
-    if not 0.0 <= r["prune"] < 1.0:
-        fail("%s: line %d: prune %g is not in [0, 1)" % (path, line, r["prune"]))
-    if store == "digital":
-        bits = num("digital_bits")
-        if bits <= 0 or bits != int(bits):
-            fail("%s: line %d: digital_bits %g is not a positive whole number" % (path, line, bits))
-        r["bits"] = int(bits)
-    elif store == "analog":
-        r["cells"] = num("cells")
-        if r["cells"] <= 0:
-            fail("%s: line %d: cells %g is not positive" % (path, line, r["cells"]))
-    else:
-        fail("%s: line %d: store %r is neither analog nor digital" % (path, line, store))
-    if r["channel"].lower().startswith("awgn:"):
-        r["sigma"] = num("channel", r["channel"][5:])
-        if r["sigma"] <= 0:
-            fail("%s: line %d: awgn std in channel %r is not positive" % (path, line, r["channel"]))
-    return r
+    return sweep_csv.read(path, NEEDED, lambda p, line, row: sweep_csv.parse_row(p, line, row, fail), fail)
 
 
 # ---- formatting ---------------------------------------------------------------------------------
 
-def pooled(rows):
-    """Rows of one table cell -> (mean accuracy, std or nan): mean of means, std over seeds pooled."""
-    n = len(rows)
-    mean = sum(r["acc"] for r in rows) / n
-    stds = [r["std"] for r in rows]
-    if any(math.isnan(s) for s in stds):
-        std = math.sqrt(sum((r["acc"] - mean) ** 2 for r in rows) / n) if n > 1 else float("nan")
-    else:
-        std = math.sqrt(sum(s * s for s in stds) / n + sum((r["acc"] - mean) ** 2 for r in rows) / n)
-    return mean, std
-
-
 def acc_text(rows):
-    mean, std = pooled(rows)
+    mean, std = sweep_csv.pooled([(r["acc"], r["std"]) for r in rows])
     return "%.1f" % (100 * mean) if math.isnan(std) else "%.1f ± %.1f" % (100 * mean, 100 * std)
 
 
 def cpw_text(rows):
     n = len(rows)
-    return "%.2f / %.2f" % (sum(r["ideal"] for r in rows) / n, sum(r["realistic"] for r in rows) / n)
+    return "%.2f / %.2f" % (sum(r["cost_ideal_total"] for r in rows) / n, sum(r["cost_realistic_total"] for r in rows) / n)
 
 
 def pct(frac):

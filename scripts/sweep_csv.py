@@ -1,5 +1,7 @@
 """Reading a `pcmsim sweep` CSV, shared by plot_sweep.py and results_tables.py:
-the file and header checks, numbers with line-numbered errors, model labels."""
+the file and header checks, numbers with line-numbered errors, one record per
+row (parse_row), pooling over seeds (pooled), model labels. The columns are
+RunConfig's and RunResult's fields (sw/lib/include/pcm/sw/result.hpp)."""
 import csv
 import math
 import os
@@ -57,3 +59,75 @@ def number(path, line, col, text, fail, finite=True):
     if finite and not math.isfinite(v):
         fail("%s: line %d: %s is %s" % (path, line, col, text))
     return v
+
+
+def parse_row(path, line, row, fail):
+    """One sweep row -> a record: model, channel, store, strategy, acc, std (nan: unknown, e.g. one
+    seed), clean, pruned_clean, the cell costs, prune, cells or bits, sigma (awgn), config (VARYING)."""
+    def num(col, text=None, finite=True):
+        return number(path, line, col, row[col] if text is None else text, fail, finite)
+
+    def fraction(col, optional=False):
+        if optional and not row.get(col, "").strip():
+            return float("nan")
+        v = num(col, finite=False)
+        if math.isnan(v) and optional:
+            return v
+        if not 0.0 <= v <= 1.0:
+            fail("%s: line %d: %s %s is not a fraction in [0, 1]" % (path, line, col, row[col].strip()))
+        return v
+
+    store = row["store"].strip()
+    r = {"model": row["model"].strip(), "channel": row["channel"].strip(), "store": store,
+         "strategy": row["strategy"].strip() or "?", "line": line}
+    r["acc"] = fraction("accuracy_mean")
+    std = num("accuracy_std", finite=False) if row["accuracy_std"].strip() else float("nan")
+    r["std"] = std if math.isfinite(std) and std >= 0 else float("nan")
+    if row.get("seeds", "").strip():
+        seeds = num("seeds")
+        if seeds < 1 or seeds != int(seeds):
+            fail("%s: line %d: seeds %g is not a positive whole number" % (path, line, seeds))
+        if seeds == 1:
+            r["std"] = float("nan")  # one seed: no spread to report
+    r["clean"] = fraction("clean_accuracy", optional=True)
+    r["pruned_clean"] = fraction("pruned_clean_accuracy", optional=True)
+    r["cost_ideal_total"] = num("cost_ideal_total")
+    r["cost_realistic_total"] = num("cost_realistic_total")
+    r["cost_ideal_analog"] = num("cost_ideal_analog") if row.get("cost_ideal_analog", "").strip() else float("nan")
+    if r["cost_ideal_total"] < 0 or r["cost_realistic_total"] < 0:
+        fail("%s: line %d: negative cells per weight" % (path, line))
+    r["config"] = tuple(label_of(row.get(c, "").strip()) if c == "data" else row.get(c, "").strip()
+                        for c, _ in VARYING)
+    r["prune"] = num("prune")
+    if not 0.0 <= r["prune"] < 1.0:
+        fail("%s: line %d: prune %g is not in [0, 1)" % (path, line, r["prune"]))
+    if store == "digital":
+        bits = num("digital_bits")
+        if bits <= 0 or bits != int(bits):
+            fail("%s: line %d: digital_bits %g is not a positive whole number" % (path, line, bits))
+        r["bits"] = int(bits)
+    elif store == "analog":
+        r["cells"] = num("cells")
+        if r["cells"] <= 0:
+            fail("%s: line %d: cells %g is not positive" % (path, line, r["cells"]))
+    else:
+        fail("%s: line %d: store %r is neither analog nor digital" % (path, line, store))
+    if r["channel"].lower().startswith("awgn:"):
+        r["sigma"] = num("channel", r["channel"][5:])
+        if r["sigma"] <= 0:
+            fail("%s: line %d: awgn std in channel %r is not positive" % (path, line, r["channel"]))
+    return r
+
+
+def pooled(points):
+    """Several (mean accuracy, std) at one place -> (mean, std): the mean of the means, and the std
+    over all seeds pooled (within-point variances plus the spread of the means). A std that is
+    unknown (nan: one seed, or missing) cannot be pooled: the spread of the means stands in for
+    it when there are several points, else the result's std is unknown (nan) too."""
+    n = len(points)
+    mean = sum(a for a, _ in points) / n
+    if any(math.isnan(s) for _, s in points):
+        std = math.sqrt(sum((a - mean) ** 2 for a, _ in points) / n) if n > 1 else float("nan")
+    else:
+        std = math.sqrt(sum(s * s for _, s in points) / n + sum((a - mean) ** 2 for a, _ in points) / n)
+    return mean, std
