@@ -1,0 +1,195 @@
+#include "bench/bench.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+
+#include "pcm/regs/pcm_ctrl_regs.hpp"
+
+namespace bench {
+namespace regs = pcm::regs;
+
+Bench::Bench(const Options& opt)
+    : opt_(opt), rng_(opt.seed), array_(rng_, cov_, opt.sigma, opt.seed), ref_(kLanes, opt.sigma, opt.seed),
+      sb_(ref_, cycle_) {
+  ctx_ = std::make_unique<VerilatedContext>();
+  ctx_->traceEverOn(!opt.fst.empty());
+  top_ = std::make_unique<Vpcm_ctrl>(ctx_.get(), "pcm_ctrl");
+  if (!opt.fst.empty()) {
+    trace_ = std::make_unique<VerilatedFstC>();
+    top_->trace(trace_.get(), 99);
+    trace_->open(opt.fst.c_str());
+  }
+  target_coverage();
+}
+
+Bench::~Bench() {
+  if (trace_) trace_->close();
+  top_->final();
+}
+
+void Bench::target_coverage() {
+  for (int s = 0; s < 16; ++s) cov_.target(std::string("strategy ") + kStrategyNames[s]);
+  for (const char* c : {"small", "large"})
+    for (const char* sat : {"in range", "saturated low", "saturated high"})
+      cov_.target(std::string("class ") + c + " x " + sat);
+  for (const char* r : {"r=1", "r in 2..lanes-1", "r=lanes", "r>lanes"}) cov_.target(std::string("cells ") + r);
+  for (const char* w : {"+0", "-0", "subnormal", "huge", "tiny", "at threshold", "nan", "inf", "negative"})
+    cov_.target(std::string("weight ") + w);
+  cov_.target("sensitive weight with SENS");
+  for (const char* s : {"weight stream gap", "read stream backpressure", "cell request backpressure",
+                        "cell response latency > 1", "cell response gap"})
+    cov_.target(std::string("stall ") + s);
+  for (const char* r : {"from index 0", "random access", "directory walk", "out of range"})
+    cov_.target(std::string("read ") + r);
+  for (const char* e : {"illegal value", "read-only register", "unmapped address", "locked while busy"})
+    cov_.target(std::string("bus error ") + e);
+}
+
+int Bench::run() {
+  reset();
+  const int per_config = std::max(1, opt_.weights / opt_.configs);
+  for (int k = 0; k < opt_.configs; ++k) {
+    const bool lsb_mode = k < 16;  // the first 16: each strategy, noiseless path check
+    phase_ = "configure";
+    configure(k, lsb_mode);
+    phase_ = "write stream";
+    const uint64_t c0 = cycle_, w0 = weights_written_;
+    const uint32_t cells0 = ref_.read_reg(regs::next_cell::kOffset).data;
+    stream_weights(per_config, lsb_mode);
+    wait_idle();
+    if (cfg_.stall_p == 0.0) {
+      const uint64_t cells = ref_.read_reg(regs::next_cell::kOffset).data - cells0;
+      const uint64_t weights = weights_written_ - w0;
+      // the lanes bound: ceil(cells / lanes) requests at one per clock
+      const double bound = std::min(1.0, static_cast<double>(weights) * kLanes / static_cast<double>(cells));
+      std::printf("config %2d (%s): %llu weights, %.2f cells/weight: %.3f weights/clock, lane bound %.3f\n", k,
+                  kStrategyNames[cfg_.ctrl], static_cast<unsigned long long>(weights),
+                  static_cast<double>(cells) / static_cast<double>(weights),
+                  static_cast<double>(weights) / static_cast<double>(cycle_ - c0), bound);
+      free_cycles_ += cycle_ - c0;
+      free_weights_ += weights;
+    }
+    phase_ = "drain writes";
+    wait_idle();
+    phase_ = "read back";
+    read_back(lsb_mode);
+    phase_ = "register check";
+    check_registers();
+  }
+  finish();
+  return report();
+}
+
+int Bench::report() {
+  const int empty = cov_.report();
+  std::printf("weights written %llu, read back %llu, configurations %d, cycles %llu\n",
+              static_cast<unsigned long long>(weights_written_), static_cast<unsigned long long>(sb_.beats_checked()),
+              opt_.configs, static_cast<unsigned long long>(cycle_));
+  std::printf("noiseless 16-bit round trip: %llu weights, max error %.3f LSB\n",
+              static_cast<unsigned long long>(lsb_checked_), max_lsb_err_);
+  if (free_weights_ != 0) {
+    std::printf("write throughput without stalls: %.3f weights per clock (%llu weights)\n",
+                static_cast<double>(free_weights_) / static_cast<double>(free_cycles_),
+                static_cast<unsigned long long>(free_weights_));
+  }
+  std::printf("scoreboard mismatches: %llu\n", static_cast<unsigned long long>(sb_.mismatches()));
+  if (sb_.mismatches() != 0 || empty != 0 || lsb_fail_ != 0) {
+    std::printf("FAIL: %llu mismatches, %d empty coverage bins, %llu round trips over 1 LSB\n",
+                static_cast<unsigned long long>(sb_.mismatches()), empty, static_cast<unsigned long long>(lsb_fail_));
+    return 1;
+  }
+  std::printf("PASS\n");
+  return 0;
+}
+
+void Bench::reset() {
+  top_->rst_ni = 0;
+  top_->clk_i = 0;
+  top_->eval();
+  for (int i = 0; i < 3; ++i) tick_raw();
+  top_->rst_ni = 1;
+  tick_raw();
+}
+
+void Bench::tick_raw() {
+  top_->clk_i = 0;
+  top_->eval();
+  if (trace_) trace_->dump(ctx_->time());
+  ctx_->timeInc(1);
+  top_->clk_i = 1;
+  top_->eval();
+  if (trace_) trace_->dump(ctx_->time());
+  ctx_->timeInc(1);
+}
+
+// One clock: drive the array side, sample handshakes, clock, then the monitors.
+void Bench::tick() {
+  if (++cycle_ > last_progress_ + kStallLimit) {
+    throw std::runtime_error("no handshake for " + std::to_string(kStallLimit) + " cycles in configuration " +
+                             std::to_string(cfg_index_) + " (" + phase_ + "): the design hangs");
+  }
+  const ArrayEnv::Drive drive = array_.drive(cycle_, cfg_.stall_p);
+  top_->cell_req_ready_i = drive.req_ready;
+  top_->cell_rsp_valid_i = drive.rsp_valid();
+  if (drive.rsp_avail) {
+    for (int l = 0; l < kLanes; ++l) top_->cell_rsp_rdata_i[l] = array_.front_lanes()[l];
+  }
+  top_->clk_i = 0;
+  top_->eval();
+  // sample the handshakes of this cycle
+  const bool wr_fire = top_->wr_valid_i && top_->wr_ready_o;
+  const bool rq_fire = top_->rq_valid_i && top_->rq_ready_o;
+  const bool rd_fire = top_->rd_valid_o && top_->rd_ready_i;
+  const bool req_fire = top_->cell_req_valid_o && top_->cell_req_ready_i;
+  const bool rsp_fire = top_->cell_rsp_valid_i && top_->cell_rsp_ready_o;
+  const bool apb_access = top_->psel_i && top_->penable_i;
+  if (top_->cell_req_valid_o && !drive.req_ready) cov_.hit("stall cell request backpressure");
+  if (drive.rsp_avail && drive.rsp_gap) cov_.hit("stall cell response gap");
+  if (top_->rd_valid_o && !top_->rd_ready_i) cov_.hit("stall read stream backpressure");
+  const uint32_t wr_w = top_->wr_weight_i;
+  const bool wr_s = top_->wr_sens_i;
+  const uint32_t rq_i = top_->rq_index_i, rq_c = top_->rq_count_i;
+  const uint32_t rd_w = top_->rd_weight_o;
+  const bool rd_last = top_->rd_last_o, rd_err = top_->rd_err_o;
+  const bool busy = top_->busy_o;
+  const uint32_t paddr = top_->paddr_i, pwdata = top_->pwdata_i, prdata = top_->prdata_o;
+  const bool pwrite = top_->pwrite_i, pslverr = top_->pslverr_o;
+  // the cell request as seen at the port
+  const bool req_write = top_->cell_req_write_o, req_digital = top_->cell_req_digital_o;
+  const uint32_t req_addr = top_->cell_req_addr_o;
+  const int req_count = top_->cell_req_count_o;
+  uint32_t req_lanes[kLanes];
+  for (int l = 0; l < kLanes; ++l) req_lanes[l] = top_->cell_req_wdata_o[l];
+  const int dac_bits = top_->cell_dac_bits_o, adc_bits = top_->cell_adc_bits_o;
+
+  top_->clk_i = 1;
+  top_->eval();
+  if (trace_) trace_->dump(ctx_->time());
+  ctx_->timeInc(1);
+  if (trace_) {
+    top_->clk_i = 0;
+    top_->eval();
+    trace_->dump(ctx_->time());
+  }
+  ctx_->timeInc(1);
+
+  // ---- monitors: the reference learns what the design accepted
+  if (apb_access) sb_.on_apb(paddr, pwrite, pwdata, prdata, pslverr, busy);
+  if (wr_fire || rq_fire || rd_fire || req_fire || rsp_fire || apb_access) last_progress_ = cycle_;
+  wr_fired_ = wr_fire;
+  rq_fired_ = rq_fire;
+  if (wr_fire) {
+    ref_.write_weight(wr_w, wr_s);
+    ++weights_written_;
+  }
+  if (rq_fire) sb_.expect_read(rq_i, rq_c);
+  if (rd_fire) sb_.on_read_beat(rd_w, rd_last, rd_err);
+  array_.responded(top_->cell_rsp_valid_i, rsp_fire);
+  if (req_fire) {
+    if (req_count < 1 || req_count > kLanes) sb_.fail("cell request with lane count " + std::to_string(req_count));
+    array_.on_request(cycle_, req_write, req_digital, req_addr, req_count, req_lanes, dac_bits, adc_bits);
+  }
+}
+
+}  // namespace bench
