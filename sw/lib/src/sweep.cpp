@@ -210,7 +210,15 @@ std::vector<std::string> run_arguments(const SweepPoint& point) {
   return a;
 }
 
-SweepSummary run_sweep(const std::vector<SweepPoint>& points, const SweepOptions& options, SweepObserver& obs) {
+SweepSummary run_sweep(const std::vector<SweepPoint>& grid, const SweepOptions& options, SweepObserver& obs) {
+  // A point given twice (an axis [1, 1]) is one point: run once, one row.
+  std::vector<SweepPoint> points;
+  {
+    std::set<std::string> seen;
+    for (const SweepPoint& p : grid) {
+      if (seen.insert(point_id(p)).second) points.push_back(p);
+    }
+  }
   const fs::path root(options.dir);
   const fs::path point_dir = root / "points";
   fs::create_directories(point_dir);

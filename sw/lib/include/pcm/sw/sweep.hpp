@@ -61,7 +61,8 @@ struct SweepSummary {
 };
 
 // Runs the points not yet done and writes the CSV of every finished point,
-// in grid order. Failed points are counted, not thrown.
+// in grid order; a point that occurs twice in the grid is run once and is one
+// row. Failed points are counted, not thrown.
 SweepSummary run_sweep(const std::vector<SweepPoint>& points, const SweepOptions& options, SweepObserver& observer);
 
 }  // namespace pcm::sw
