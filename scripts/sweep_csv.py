@@ -121,13 +121,18 @@ def parse_row(path, line, row, fail):
 
 def pooled(points):
     """Several (mean accuracy, std) at one place -> (mean, std): the mean of the means, and the std
-    over all seeds pooled (within-point variances plus the spread of the means). A std that is
-    unknown (nan: one seed, or missing) cannot be pooled: the spread of the means stands in for
-    it when there are several points, else the result's std is unknown (nan) too."""
+    over all seeds pooled (within-point variances plus the spread of the means).
+
+    The one rule for a std that is unknown (nan, infinite, or missing: one seed, or not written)
+    in both readers: it counts as 0 for pooling, i.e. that point adds no within-point variance,
+    only its mean to the spread. (plot_sweep.py used to read a missing std as 0 and
+    results_tables.py used to drop every known std once one was unknown.) The result's std is
+    unknown (nan) only when there is nothing to measure a spread with: one point whose std is
+    unknown (results_tables.py then prints no std, plot_sweep.py draws no error bar)."""
     n = len(points)
     mean = sum(a for a, _ in points) / n
-    if any(math.isnan(s) for _, s in points):
-        std = math.sqrt(sum((a - mean) ** 2 for a, _ in points) / n) if n > 1 else float("nan")
-    else:
-        std = math.sqrt(sum(s * s for _, s in points) / n + sum((a - mean) ** 2 for a, _ in points) / n)
+    stds = [s if math.isfinite(s) else 0.0 for _, s in points]
+    if n == 1 and not math.isfinite(points[0][1]):
+        return mean, float("nan")
+    std = math.sqrt(sum(s * s for s in stds) / n + sum((a - mean) ** 2 for a, _ in points) / n)
     return mean, std

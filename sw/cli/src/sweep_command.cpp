@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "pcm/cli/cli.hpp"
+#include "pcm/cli/options.hpp"
 #include "pcm/sw/sweep.hpp"
 
 namespace pcm::cli {
@@ -89,6 +90,7 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
   std::vector<std::string> sets, axes;
   sw::SweepOptions o;
   o.jobs = std::max(1u, std::thread::hardware_concurrency());
+  std::string jobs_text = std::to_string(o.jobs);  // parsed by hand: Boost would wrap -1 into 4294967295
   po::options_description desc("pcmsim sweep options");
   desc.add_options()
       ("help,h", "print this help")
@@ -96,7 +98,7 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
       ("set", po::value(&sets)->composing()->value_name("K=V"), "OPTION=VALUE for every point (repeatable)")
       ("axis", po::value(&axes)->composing()->value_name("K=V1,V2"), "OPTION=V1,V2,... an axis of the grid (repeatable)")
       ("out", po::value(&o.dir)->value_name("DIR"), "folder for the points and sweep.csv (finished points are reused)")
-      ("jobs", po::value(&o.jobs)->default_value(o.jobs)->value_name("N"), "points run at once (processes)")
+      ("jobs", po::value(&jobs_text)->default_value(jobs_text)->value_name("N"), "points run at once (processes)")
       ("fresh", po::bool_switch(&o.fresh), "redo every point instead of reusing finished ones");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(desc).run(), vm);
@@ -105,6 +107,7 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
     out << "usage: pcmsim sweep (--grid FILE.json | --axis K=V1,V2 ...) [--set K=V ...] --out DIR\n\n" << desc;
     return 0;
   }
+  parse_value("jobs", jobs_text, o.jobs);
   if (o.dir.empty()) throw UsageError("--out is required");
   if (o.jobs == 0) throw UsageError("--jobs must be at least 1");
   if (grid_path.empty() && axes.empty()) throw UsageError("give --grid FILE or at least one --axis");
