@@ -13,7 +13,7 @@ namespace e2e = sw::e2e;
 namespace {
 
 std::string pct(const std::vector<double>& v) {
-  const e2e::Stats s = e2e::stats_of(v);
+  const sw::Stats s = sw::stats_of(v);
   char buf[48];
   std::snprintf(buf, sizeof buf, "%5.1f +- %4.1f %%", 100.0 * s.mean, 100.0 * s.std);
   return buf;

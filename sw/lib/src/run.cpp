@@ -15,6 +15,7 @@
 #include "pcm/sw/engine.hpp"
 #include "pcm/sw/files.hpp"
 #include "pcm/sw/resources.hpp"
+#include "pcm/sw/stats.hpp"
 #include "pcm/sw/torch_model.hpp"
 
 #ifndef PCMSIM_VERSION
@@ -38,21 +39,6 @@ struct TensorJob {
   PlacedTensor placed;
   double mask_bits = 0.0;      // pruning mask, entropy-coded
 };
-
-double mean_of(const std::vector<double>& v) {
-  double s = 0.0;
-  for (double x : v) s += x;
-  return v.empty() ? 0.0 : s / static_cast<double>(v.size());
-}
-
-// Sample standard deviation (n - 1); 0 for fewer than two values.
-double std_of(const std::vector<double>& v) {
-  if (v.size() < 2) return 0.0;
-  const double m = mean_of(v);
-  double s = 0.0;
-  for (double x : v) s += (x - m) * (x - m);
-  return std::sqrt(s / static_cast<double>(v.size() - 1));
-}
 
 // An evaluation with its progress reported.
 double evaluate(TorchModel& model, const Dataset& test, const RunConfig& c, uint64_t evaluated,
@@ -249,8 +235,9 @@ RunResult run(const RunConfig& config, RunObserver& obs) {
     if (s == 0) r.counters = counters;
     obs.seed_accuracy(seed, acc);
   }
-  r.accuracy_mean = mean_of(r.accuracy_per_seed);
-  r.accuracy_std = std_of(r.accuracy_per_seed);
+  const Stats acc = stats_of(r.accuracy_per_seed);
+  r.accuracy_mean = acc.mean;
+  r.accuracy_std = acc.std;
   const CellUse use = cell_use(jobs, config, r.weights, r.counters);
   r.cost_ideal = cell_cost(use, kIdealBitsPerCell);
   r.cost_realistic = cell_cost(use, kRealisticBitsPerCell);

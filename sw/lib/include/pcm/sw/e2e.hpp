@@ -18,6 +18,7 @@
 #include "pcm/channel_model/channel.hpp"
 #include "pcm/sw/config.hpp"
 #include "pcm/sw/fields.hpp"
+#include "pcm/sw/stats.hpp"
 
 namespace pcm::sw {
 namespace e2e {
@@ -117,12 +118,6 @@ struct E2eConfig {
 // ConfigError naming the field of the first value out of range.
 void validate(const E2eConfig& c);
 
-// Mean and sample std of per-classifier figures.
-struct Stats {
-  double mean = 0.0;
-  double std = 0.0;
-};
-Stats stats_of(const std::vector<double>& v);
 
 // One channel a code goes through, as the report shows it.
 struct ChannelInfo {
