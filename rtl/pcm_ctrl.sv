@@ -76,6 +76,9 @@ module pcm_ctrl
   logic [3:0]                  block_log2;
   logic [AddrWidth-1:0]        analog_base, meta_base, dir_base;
   logic [31:0]                 num_weights, next_cell;
+  logic [5:0]                  pv_pulses;
+  logic [15:0]                 pv_tol;
+  logic [10:0]                 pv_gain;
   logic [KnotCount*TWidth-1:0] lut;
 
   assign meta_en = sp || am || ar || sens_en;
@@ -87,8 +90,10 @@ module pcm_ctrl
   logic [CellCntWidth-1:0] ev_cells_wr;
   logic [LaneCntWidth-1:0] ev_meta_wr, ev_meta_rd, ev_cells_rd;
   logic                    ev_weight_rd;
+  logic [LaneCntWidth-1:0] ev_pulses, ev_vreads, ev_pv_fail;
+  logic                    verifier_busy;
 
-  assign wr_busy = enc_busy || writer_busy;
+  assign wr_busy = enc_busy || writer_busy || verifier_busy;
   assign rd_busy = reader_busy || dec_busy;
   assign busy_o = wr_busy || rd_busy;
 
@@ -134,6 +139,9 @@ module pcm_ctrl
     .dir_base_o    (dir_base),
     .num_weights_o (num_weights),
     .next_cell_o   (next_cell),
+    .pv_pulses_o   (pv_pulses),
+    .pv_tol_o      (pv_tol),
+    .pv_gain_o     (pv_gain),
     .lut_o         (lut),
     .wr_busy_i     (wr_busy),
     .rd_busy_i     (rd_busy),
@@ -147,13 +155,17 @@ module pcm_ctrl
     .ev_cells_rd_i (ev_cells_rd),
     .ev_meta_rd_i  (ev_meta_rd),
     .ev_dir_rd_i   (ev_dir_rd),
-    .ev_rd_err_i   (ev_rd_err)
+    .ev_rd_err_i   (ev_rd_err),
+    .ev_pulses_i   (ev_pulses),
+    .ev_vreads_i   (ev_vreads),
+    .ev_pv_fail_i  (ev_pv_fail)
   );
 
   // ------------------------------------------------------------ write path
   logic                    enc_in_valid, enc_in_ready;
   logic                    enc_valid, enc_ready, enc_nan, enc_sat, enc_last;
   logic [DacWidth-1:0]     enc_code;
+  logic [AdcWidth-1:0]     enc_target;
   logic [CellCntWidth-1:0] enc_cells;
   logic [MetaWidth-1:0]    enc_meta;
 
@@ -162,7 +174,8 @@ module pcm_ctrl
   assign wr_ready_o = enc_in_ready && !rd_busy;
 
   pcm_encoder #(
-    .DacWidth(DacWidth)
+    .DacWidth(DacWidth),
+    .AdcWidth(AdcWidth)
   ) u_encoder (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -178,6 +191,7 @@ module pcm_ctrl
     .range_lo_i   (range_lo),
     .range_hi_i   (range_hi),
     .dac_bits_i   (dac_bits),
+    .adc_bits_i   (adc_bits),
     .cells_small_i(cells_small),
     .cells_large_i(cells_large),
     .cells_sens_i (cells_sens),
@@ -190,6 +204,7 @@ module pcm_ctrl
     .out_valid_o  (enc_valid),
     .out_ready_i  (enc_ready),
     .out_code_o   (enc_code),
+    .out_target_o (enc_target),
     .out_cells_o  (enc_cells),
     .out_meta_o   (enc_meta),
     .out_nan_o    (enc_nan),
@@ -198,14 +213,23 @@ module pcm_ctrl
     .busy_o       (enc_busy)
   );
 
-  logic                          w_req_valid, w_req_ready, w_req_digital;
+  // writer -> verifier
+  logic                          a_req_valid, a_req_ready, a_req_digital;
+  logic [AddrWidth-1:0]          a_req_addr;
+  logic [LaneCntWidth-1:0]       a_req_count;
+  logic [NumLanes*WordWidth-1:0] a_req_wdata;
+  logic [NumLanes*AdcWidth-1:0]  a_req_target;
+  // verifier -> cell port
+  logic                          w_req_valid, w_req_ready, w_req_write, w_req_digital;
   logic [AddrWidth-1:0]          w_req_addr;
   logic [LaneCntWidth-1:0]       w_req_count;
   logic [NumLanes*WordWidth-1:0] w_req_wdata;
+  logic                          v_rsp_ready, r_rsp_ready;
 
   pcm_writer #(
     .NumLanes(NumLanes),
-    .DacWidth(DacWidth)
+    .DacWidth(DacWidth),
+    .AdcWidth(AdcWidth)
   ) u_writer (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -220,17 +244,19 @@ module pcm_ctrl
     .in_valid_i   (enc_valid),
     .in_ready_o   (enc_ready),
     .in_code_i    (enc_code),
+    .in_target_i  (enc_target),
     .in_cells_i   (enc_cells),
     .in_meta_i    (enc_meta),
     .in_nan_i     (enc_nan),
     .in_sat_i     (enc_sat),
     .in_last_i    (enc_last),
-    .req_valid_o  (w_req_valid),
-    .req_ready_i  (w_req_ready),
-    .req_digital_o(w_req_digital),
-    .req_addr_o   (w_req_addr),
-    .req_count_o  (w_req_count),
-    .req_wdata_o  (w_req_wdata),
+    .req_valid_o  (a_req_valid),
+    .req_ready_i  (a_req_ready),
+    .req_digital_o(a_req_digital),
+    .req_addr_o   (a_req_addr),
+    .req_count_o  (a_req_count),
+    .req_wdata_o  (a_req_wdata),
+    .req_target_o (a_req_target),
     .ev_stored_o  (ev_stored),
     .ev_cells_o   (ev_cells_wr),
     .ev_sat_o     (ev_sat),
@@ -238,6 +264,41 @@ module pcm_ctrl
     .ev_meta_o    (ev_meta_wr),
     .ev_dir_o     (ev_dir_wr),
     .busy_o       (writer_busy)
+  );
+
+  pcm_verifier #(
+    .NumLanes(NumLanes),
+    .DacWidth(DacWidth),
+    .AdcWidth(AdcWidth)
+  ) u_verifier (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .pv_pulses_i (pv_pulses),
+    .pv_tol_i    (pv_tol),
+    .pv_gain_i   (pv_gain),
+    .dac_bits_i  (dac_bits),
+    .adc_bits_i  (adc_bits),
+    .up_valid_i  (a_req_valid),
+    .up_ready_o  (a_req_ready),
+    .up_digital_i(a_req_digital),
+    .up_addr_i   (a_req_addr),
+    .up_count_i  (a_req_count),
+    .up_wdata_i  (a_req_wdata),
+    .up_target_i (a_req_target),
+    .dn_valid_o  (w_req_valid),
+    .dn_ready_i  (w_req_ready),
+    .dn_write_o  (w_req_write),
+    .dn_digital_o(w_req_digital),
+    .dn_addr_o   (w_req_addr),
+    .dn_count_o  (w_req_count),
+    .dn_wdata_o  (w_req_wdata),
+    .rsp_valid_i (cell_rsp_valid_i && !reader_busy),
+    .rsp_ready_o (v_rsp_ready),
+    .rsp_rdata_i (cell_rsp_rdata_i),
+    .ev_pulses_o (ev_pulses),
+    .ev_vreads_o (ev_vreads),
+    .ev_fail_o   (ev_pv_fail),
+    .busy_o      (verifier_busy)
   );
 
   // ------------------------------------------------------------ read path
@@ -276,8 +337,8 @@ module pcm_ctrl
     .req_digital_o(r_req_digital),
     .req_addr_o   (r_req_addr),
     .req_count_o  (r_req_count),
-    .rsp_valid_i  (cell_rsp_valid_i),
-    .rsp_ready_o  (cell_rsp_ready_o),
+    .rsp_valid_i  (cell_rsp_valid_i && reader_busy),
+    .rsp_ready_o  (r_rsp_ready),
     .rsp_rdata_i  (cell_rsp_rdata_i),
     .dec_valid_o  (dec_valid),
     .dec_ready_i  (dec_ready),
@@ -329,7 +390,7 @@ module pcm_ctrl
   // The reader owns the port while it serves a request; the writer otherwise.
   always_comb begin
     cell_req_valid_o = w_req_valid;
-    cell_req_write_o = 1'b1;
+    cell_req_write_o = w_req_write;
     cell_req_digital_o = w_req_digital;
     cell_req_addr_o = w_req_addr;
     cell_req_count_o = w_req_count;
@@ -345,6 +406,9 @@ module pcm_ctrl
       cell_req_wdata_o = '0;
     end
   end
+
+  // responses go to whoever issued the reads: the reader, or the verifier
+  assign cell_rsp_ready_o = reader_busy ? r_rsp_ready : v_rsp_ready;
 
   assign cell_dac_bits_o = dac_bits;
   assign cell_adc_bits_o = adc_bits;

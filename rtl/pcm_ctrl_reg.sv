@@ -59,6 +59,9 @@ module pcm_ctrl_reg
   output logic [AddrWidth-1:0]         dir_base_o,
   output logic [31:0]                  num_weights_o,
   output logic [31:0]                  next_cell_o,
+  output logic [5:0]                   pv_pulses_o,
+  output logic [15:0]                  pv_tol_o,
+  output logic [10:0]                  pv_gain_o,
   output logic [KnotCount*TWidth-1:0]  lut_o,
   // status and events in
   input  logic                         wr_busy_i,
@@ -73,11 +76,15 @@ module pcm_ctrl_reg
   input  logic [LaneCntWidth-1:0]      ev_cells_rd_i,
   input  logic [LaneCntWidth-1:0]      ev_meta_rd_i,
   input  logic                         ev_dir_rd_i,
-  input  logic                         ev_rd_err_i
+  input  logic                         ev_rd_err_i,
+  input  logic [LaneCntWidth-1:0]      ev_pulses_i,
+  input  logic [LaneCntWidth-1:0]      ev_vreads_i,
+  input  logic [LaneCntWidth-1:0]      ev_pv_fail_i
 );
   typedef enum logic [3:0] {
     CntWeightsWritten, CntWeightsRead, CntCellsWritten, CntCellsRead, CntMetaWritten,
-    CntMetaRead, CntDirWritten, CntDirRead, CntSat, CntNan, CntErr, CntLast
+    CntMetaRead, CntDirWritten, CntDirRead, CntSat, CntNan, CntErr, CntPulses, CntVerifyReads,
+    CntPvFailed, CntLast
   } counter_e;
   localparam int NumCounters = int'(CntLast);
 
@@ -90,6 +97,7 @@ module pcm_ctrl_reg
   logic [31:0] range_q, range_d, res_q, res_d, dir_q, dir_d;
   logic [31:0] abase_q, abase_d, mbase_q, mbase_d, dbase_q, dbase_d;
   logic [31:0] nweights_q, nweights_d, nextcell_q, nextcell_d;
+  logic [31:0] pvp_q, pvp_d, pvt_q, pvt_d, pvg_q, pvg_d;
   logic [31:0] lut_q [KnotCount];
   logic [31:0] lut_d [KnotCount];
   logic [31:0] cnt_q [NumCounters];
@@ -183,6 +191,11 @@ module pcm_ctrl_reg
       DirBaseOffset:    begin rdata = dbase_q; end
       NumWeightsOffset: begin rdata = nweights_q; end
       NextCellOffset:   begin rdata = nextcell_q; end
+      PvPulsesOffset: begin
+        rdata = pvp_q; mask = PvPulsesMask; ok = unsigned_ok(pwdata_i, PvPulsesMin, PvPulsesMax);
+      end
+      PvTolOffset:  begin rdata = pvt_q; mask = PvTolMask; ok = unsigned_ok(pwdata_i, PvTolMin, PvTolMax); end
+      PvGainOffset: begin rdata = pvg_q; mask = PvGainMask; ok = unsigned_ok(pwdata_i, PvGainMin, PvGainMax); end
       ParamsOffset: begin
         rdata = '0;
         rdata[ParamsNumLanesLsb +: 8] = 8'(NumLanes);
@@ -202,6 +215,9 @@ module pcm_ctrl_reg
       SatCountOffset:       begin rdata = cnt_q[CntSat]; ok = 1'b0; end
       NanCountOffset:       begin rdata = cnt_q[CntNan]; ok = 1'b0; end
       ErrCountOffset:       begin rdata = cnt_q[CntErr]; ok = 1'b0; end
+      PulsesOffset:         begin rdata = cnt_q[CntPulses]; ok = 1'b0; end
+      VerifyReadsOffset:    begin rdata = cnt_q[CntVerifyReads]; ok = 1'b0; end
+      PvFailedOffset:       begin rdata = cnt_q[CntPvFailed]; ok = 1'b0; end
       default: begin
         if (is_lut) begin
           rdata = lut_q[lut_idx];
@@ -245,6 +261,9 @@ module pcm_ctrl_reg
     dbase_d = dbase_q;
     nweights_d = nweights_q + 32'(ev_stored_i);
     nextcell_d = nextcell_q + 32'(ev_cells_wr_i);
+    pvp_d = pvp_q;
+    pvt_d = pvt_q;
+    pvg_d = pvg_q;
     for (int k = 0; k < KnotCount; k++) lut_d[k] = lut_q[k];
     nan_seen_d = nan_seen_q || ev_nan_i;
     sat_seen_d = sat_seen_q || ev_sat_i;
@@ -263,6 +282,9 @@ module pcm_ctrl_reg
     cnt_d[CntSat] = sat_add(cnt_q[CntSat], 32'(ev_sat_i));
     cnt_d[CntNan] = sat_add(cnt_q[CntNan], 32'(ev_nan_i));
     cnt_d[CntErr] = sat_add(cnt_q[CntErr], 32'(refused) + 32'(ev_rd_err_i));
+    cnt_d[CntPulses] = sat_add(cnt_q[CntPulses], 32'(ev_pulses_i));
+    cnt_d[CntVerifyReads] = sat_add(cnt_q[CntVerifyReads], 32'(ev_vreads_i));
+    cnt_d[CntPvFailed] = sat_add(cnt_q[CntPvFailed], 32'(ev_pv_fail_i));
 
     if (write_ok) begin
       unique case (paddr_i)
@@ -308,6 +330,9 @@ module pcm_ctrl_reg
         MetaBaseOffset:    mbase_d = pwdata_i;
         DirBaseOffset:     dbase_d = pwdata_i;
         NumWeightsOffset:  nweights_d = pwdata_i;
+        PvPulsesOffset:    pvp_d = pwdata_i;
+        PvTolOffset:       pvt_d = pwdata_i;
+        PvGainOffset:      pvg_d = pwdata_i;
         NextCellOffset:    nextcell_d = pwdata_i;
         default:           if (is_lut) lut_d[lut_idx] = pwdata_i;
       endcase
@@ -338,6 +363,9 @@ module pcm_ctrl_reg
       dbase_q <= DirBaseReset;
       nweights_q <= NumWeightsReset;
       nextcell_q <= NextCellReset;
+      pvp_q <= PvPulsesReset;
+      pvt_q <= PvTolReset;
+      pvg_q <= PvGainReset;
       for (int k = 0; k < KnotCount; k++) lut_q[k] <= '0;
       for (int c = 0; c < NumCounters; c++) cnt_q[c] <= '0;
       nan_seen_q <= 1'b0;
@@ -367,6 +395,9 @@ module pcm_ctrl_reg
       dbase_q <= dbase_d;
       nweights_q <= nweights_d;
       nextcell_q <= nextcell_d;
+      pvp_q <= pvp_d;
+      pvt_q <= pvt_d;
+      pvg_q <= pvg_d;
       for (int k = 0; k < KnotCount; k++) lut_q[k] <= lut_d[k];
       for (int c = 0; c < NumCounters; c++) cnt_q[c] <= cnt_d[c];
       nan_seen_q <= nan_seen_d;
@@ -407,6 +438,9 @@ module pcm_ctrl_reg
   assign dir_base_o = dbase_q;
   assign num_weights_o = nweights_q;
   assign next_cell_o = nextcell_q;
+  assign pv_pulses_o = pvp_q[5:0];
+  assign pv_tol_o = pvt_q[15:0];
+  assign pv_gain_o = pvg_q[10:0];
   for (genvar k = 0; k < KnotCount; k++) begin : gen_lut
     assign lut_o[k*TWidth +: TWidth] = lut_q[k][TWidth-1:0];
   end

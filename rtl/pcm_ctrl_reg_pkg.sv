@@ -201,6 +201,33 @@ package pcm_ctrl_reg_pkg;
   localparam int NextCellWidth = 32;
   localparam logic [31:0] NextCellMask = 32'hffffffff;
 
+  // PV_PULSES (rw): program-and-verify: most programming pulses per analog cell; 1 programs once and never verifies
+  localparam logic [RegAddrWidth-1:0] PvPulsesOffset = 12'h058;
+  localparam logic [31:0] PvPulsesReset = 32'h00000001;
+  localparam int PvPulsesLsb = 0;
+  localparam int PvPulsesWidth = 6;
+  localparam logic [31:0] PvPulsesMask = 32'h0000003f;
+  localparam int PvPulsesMin = 1;
+  localparam int PvPulsesMax = 32;
+
+  // PV_TOL (rw): program-and-verify: a cell has converged when its verify read is within this many ADC codes of the target
+  localparam logic [RegAddrWidth-1:0] PvTolOffset = 12'h05c;
+  localparam logic [31:0] PvTolReset = 32'h00000000;
+  localparam int PvTolLsb = 0;
+  localparam int PvTolWidth = 16;
+  localparam logic [31:0] PvTolMask = 32'h0000ffff;
+  localparam int PvTolMin = 0;
+  localparam int PvTolMax = 65535;
+
+  // PV_GAIN (rw): program-and-verify: correction gain, unsigned Q2.8 (256 = 1.0): the next pulse's DAC code moves by gain x the verify error
+  localparam logic [RegAddrWidth-1:0] PvGainOffset = 12'h060;
+  localparam logic [31:0] PvGainReset = 32'h00000100;
+  localparam int PvGainLsb = 0;
+  localparam int PvGainWidth = 11;
+  localparam logic [31:0] PvGainMask = 32'h000007ff;
+  localparam int PvGainMin = 0;
+  localparam int PvGainMax = 1024;
+
   // PARAMS (ro): build-time sizes, for host discovery
   localparam logic [RegAddrWidth-1:0] ParamsOffset = 12'h054;
   localparam logic [31:0] ParamsReset = 32'h00000000;
@@ -290,6 +317,27 @@ package pcm_ctrl_reg_pkg;
   localparam int ErrCountLsb = 0;
   localparam int ErrCountWidth = 32;
   localparam logic [31:0] ErrCountMask = 32'hffffffff;
+
+  // PULSES (ro): analog programming pulses (first pulses and re-programs)
+  localparam logic [RegAddrWidth-1:0] PulsesOffset = 12'h0ac;
+  localparam logic [31:0] PulsesReset = 32'h00000000;
+  localparam int PulsesLsb = 0;
+  localparam int PulsesWidth = 32;
+  localparam logic [31:0] PulsesMask = 32'hffffffff;
+
+  // VERIFY_READS (ro): analog cells read back to verify a pulse
+  localparam logic [RegAddrWidth-1:0] VerifyReadsOffset = 12'h0b0;
+  localparam logic [31:0] VerifyReadsReset = 32'h00000000;
+  localparam int VerifyReadsLsb = 0;
+  localparam int VerifyReadsWidth = 32;
+  localparam logic [31:0] VerifyReadsMask = 32'hffffffff;
+
+  // PV_FAILED (ro): analog cells still outside the tolerance after PV_PULSES pulses
+  localparam logic [RegAddrWidth-1:0] PvFailedOffset = 12'h0b4;
+  localparam logic [31:0] PvFailedReset = 32'h00000000;
+  localparam int PvFailedLsb = 0;
+  localparam int PvFailedWidth = 32;
+  localparam logic [31:0] PvFailedMask = 32'hffffffff;
 
   // LUT window (rw): pre-mapping knots x_k = h(-1 + k * 2 / 32), signed Q11.20 in [-1, 1]; piecewise linear between knots
   localparam logic [RegAddrWidth-1:0] LutOffset = 12'h100;

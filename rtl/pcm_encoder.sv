@@ -4,7 +4,9 @@
 //   fp32 * alpha to signed Q3.20 with rounding, shift by beta, saturation to
 //   the usable range [lo, hi].
 // Stage 2 (s1 -> s2): piecewise-linear pre-mapping x = h(t) through the LUT,
-//   DAC quantization to the configured resolution, cell count selection.
+//   DAC quantization to the configured resolution, cell count selection, and
+//   the verify target: t quantized at the ADC's resolution (what a read of
+//   the cell should show, since the read path decodes ADC codes as t).
 // Both stages hold their data while the next stage is not ready.
 `include "pcm_assert.svh"
 `include "pcm_ctrl_pkg.sv"
@@ -13,7 +15,8 @@ module pcm_encoder
   import pcm_ctrl_reg_pkg::*;
   import pcm_ctrl_pkg::*;
 #(
-  parameter int DacWidth = 16
+  parameter int DacWidth = 16,
+  parameter int AdcWidth = 16
 ) (
   input  logic                         clk_i,
   input  logic                         rst_ni,
@@ -30,6 +33,7 @@ module pcm_encoder
   input  logic [15:0]                  range_lo_i,
   input  logic [15:0]                  range_hi_i,
   input  logic [4:0]                   dac_bits_i,
+  input  logic [4:0]                   adc_bits_i,
   input  logic [CellCntWidth-1:0]      cells_small_i,
   input  logic [CellCntWidth-1:0]      cells_large_i,
   input  logic [CellCntWidth-1:0]      cells_sens_i,
@@ -44,6 +48,7 @@ module pcm_encoder
   output logic                         out_valid_o,
   input  logic                         out_ready_i,
   output logic [DacWidth-1:0]          out_code_o,
+  output logic [AdcWidth-1:0]          out_target_o,
   output logic [CellCntWidth-1:0]      out_cells_o,
   output logic [MetaWidth-1:0]         out_meta_o,
   output logic                         out_nan_o,
@@ -149,6 +154,7 @@ module pcm_encoder
   logic                    s2_last_q, s2_last_d;
   logic [MetaWidth-1:0]    s2_meta_q, s2_meta_d;
   logic [DacWidth-1:0]     s2_code_q, s2_code_d;
+  logic [AdcWidth-1:0]     s2_target_q, s2_target_d;
   logic [CellCntWidth-1:0] s2_cells_q, s2_cells_d;
   logic                    s2_ready;
 
@@ -159,7 +165,8 @@ module pcm_encoder
   logic signed [XWidth:0]  knot_diff;
   logic signed [XWidth+FracWidth:0] slope_prod;
   logic signed [XWidth-1:0] code_wide, code_max, code_min;
-  logic [4:0]              dac_shift;
+  logic [4:0]              dac_shift, adc_shift;
+  logic signed [XWidth-1:0] t_ext, tgt_wide, tgt_max, tgt_min;
 
   always_comb begin
     u = (TFrac + 2)'(s1_t_q) + ((TFrac + 2)'(1) << TFrac);
@@ -184,6 +191,14 @@ module pcm_encoder
     code_min = -(XWidth'(1) << (dac_bits_i - 5'd1));
     if (code_wide > code_max) code_wide = code_max;
     if (code_wide < code_min) code_wide = code_min;
+    // target = round(t * 2^(adc_bits-1)), the same rounding at the ADC's resolution
+    t_ext = XWidth'($signed(s1_t_q));
+    adc_shift = 5'(TFrac + 1) - adc_bits_i;
+    tgt_wide = (t_ext + (XWidth'(1) << (adc_shift - 5'd1))) >>> adc_shift;
+    tgt_max = (XWidth'(1) << (adc_bits_i - 5'd1)) - XWidth'(1);
+    tgt_min = -(XWidth'(1) << (adc_bits_i - 5'd1));
+    if (tgt_wide > tgt_max) tgt_wide = tgt_max;
+    if (tgt_wide < tgt_min) tgt_wide = tgt_min;
 
     s2_valid_d = s2_valid_q;
     s2_nan_d = s2_nan_q;
@@ -191,6 +206,7 @@ module pcm_encoder
     s2_last_d = s2_last_q;
     s2_meta_d = s2_meta_q;
     s2_code_d = s2_code_q;
+    s2_target_d = s2_target_q;
     s2_cells_d = s2_cells_q;
     if (s2_ready) begin
       s2_valid_d = s1_valid_q;
@@ -199,6 +215,7 @@ module pcm_encoder
       s2_last_d = s1_last_q;
       s2_meta_d = s1_meta_q;
       s2_code_d = DacWidth'(code_wide);
+      s2_target_d = AdcWidth'(tgt_wide);
       s2_cells_d = cells_for(s1_meta_q, ar_i, sens_en_i, cells_small_i, cells_large_i,
                              cells_sens_i);
     end
@@ -221,6 +238,7 @@ module pcm_encoder
       s2_last_q <= 1'b0;
       s2_meta_q <= '0;
       s2_code_q <= '0;
+      s2_target_q <= '0;
       s2_cells_q <= '0;
     end else begin
       s1_valid_q <= s1_valid_d;
@@ -235,6 +253,7 @@ module pcm_encoder
       s2_last_q <= s2_last_d;
       s2_meta_q <= s2_meta_d;
       s2_code_q <= s2_code_d;
+      s2_target_q <= s2_target_d;
       s2_cells_q <= s2_cells_d;
     end
   end
@@ -242,6 +261,7 @@ module pcm_encoder
   assign in_ready_o = s1_ready;
   assign out_valid_o = s2_valid_q;
   assign out_code_o = s2_code_q;
+  assign out_target_o = s2_target_q;
   assign out_cells_o = s2_cells_q;
   assign out_meta_o = s2_meta_q;
   assign out_nan_o = s2_nan_q;
@@ -250,6 +270,6 @@ module pcm_encoder
   assign busy_o = s1_valid_q || s2_valid_q;
 
   `PCM_ASSERT_HANDSHAKE(EncOut, out_valid_o, out_ready_i,
-                        {out_code_o, out_cells_o, out_meta_o, out_nan_o, out_sat_o, out_last_o},
+                        {out_code_o, out_target_o, out_cells_o, out_meta_o, out_nan_o, out_sat_o, out_last_o},
                         clk_i, rst_ni)
 endmodule : pcm_encoder

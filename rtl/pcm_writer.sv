@@ -8,6 +8,8 @@
 // Two packers combine consecutive analog cells and consecutive metadata
 // records into requests of up to NumLanes lanes, so one weight per clock
 // needs less than one request per clock. wr_last flushes partial packers.
+// Every analog lane carries its verify target beside its DAC code
+// (req_target_o, for pcm_verifier).
 `include "pcm_assert.svh"
 `include "pcm_ctrl_pkg.sv"
 
@@ -17,6 +19,7 @@ module pcm_writer
 #(
   parameter int NumLanes = 4,
   parameter int DacWidth = 16,
+  parameter int AdcWidth = 16,
   localparam int LaneCntWidth = $clog2(NumLanes + 1)
 ) (
   input  logic                          clk_i,
@@ -34,6 +37,7 @@ module pcm_writer
   input  logic                          in_valid_i,
   output logic                          in_ready_o,
   input  logic [DacWidth-1:0]           in_code_i,
+  input  logic [AdcWidth-1:0]           in_target_i,
   input  logic [CellCntWidth-1:0]       in_cells_i,
   input  logic [MetaWidth-1:0]          in_meta_i,
   input  logic                          in_nan_i,
@@ -46,6 +50,7 @@ module pcm_writer
   output logic [AddrWidth-1:0]          req_addr_o,
   output logic [LaneCntWidth-1:0]       req_count_o,
   output logic [NumLanes*WordWidth-1:0] req_wdata_o,
+  output logic [NumLanes*AdcWidth-1:0]  req_target_o,   // analog requests: each lane's verify target
   // events for the counters
   output logic                          ev_stored_o,      // a weight took its index
   output logic [CellCntWidth-1:0]       ev_cells_o,       // analog cells allocated this cycle
@@ -63,6 +68,7 @@ module pcm_writer
   logic                    x_flush_q, x_flush_d;    // a refused last weight: flush only
   logic                    x_last_q, x_last_d;
   logic [DacWidth-1:0]     x_code_q, x_code_d;
+  logic [AdcWidth-1:0]     x_tgt_q, x_tgt_d;
   logic [CellCntWidth-1:0] x_rem_q, x_rem_d;
   logic [MetaWidth-1:0]    x_meta_q, x_meta_d;
 
@@ -71,6 +77,8 @@ module pcm_writer
   logic [31:0]             apk_start_q, apk_start_d;  // cell offset of lane 0
   logic [DacWidth-1:0]     apk_lane_q [NumLanes];
   logic [DacWidth-1:0]     apk_lane_d [NumLanes];
+  logic [AdcWidth-1:0]     apk_tgt_q [NumLanes];
+  logic [AdcWidth-1:0]     apk_tgt_d [NumLanes];
   logic [LaneCntWidth-1:0] mpk_count_q, mpk_count_d;
   logic [31:0]             mpk_start_q, mpk_start_d;  // weight index of lane 0
   logic [MetaWidth-1:0]    mpk_lane_q [NumLanes];
@@ -81,6 +89,7 @@ module pcm_writer
   logic [AddrWidth-1:0]          aout_addr_q, aout_addr_d;
   logic [LaneCntWidth-1:0]       aout_count_q, aout_count_d;
   logic [NumLanes*WordWidth-1:0] aout_data_q, aout_data_d;
+  logic [NumLanes*AdcWidth-1:0]  aout_tgt_q, aout_tgt_d;
   logic                          mout_valid_q, mout_valid_d;
   logic [AddrWidth-1:0]          mout_addr_q, mout_addr_d;
   logic [LaneCntWidth-1:0]       mout_count_q, mout_count_d;
@@ -116,14 +125,17 @@ module pcm_writer
       req_addr_o = dout_addr_q;
       req_count_o = LaneCntWidth'(1);
       req_wdata_o = {{(NumLanes - 1) * WordWidth{1'b0}}, dout_data_q};
+      req_target_o = '0;
     end else if (sel_m) begin
       req_addr_o = mout_addr_q;
       req_count_o = mout_count_q;
       req_wdata_o = mout_data_q;
+      req_target_o = '0;
     end else begin
       req_addr_o = aout_addr_q;
       req_count_o = aout_count_q;
       req_wdata_o = aout_data_q;
+      req_target_o = aout_tgt_q;
     end
   end
 
@@ -160,11 +172,13 @@ module pcm_writer
     x_flush_d = x_flush_q;
     x_last_d = x_last_q;
     x_code_d = x_code_q;
+    x_tgt_d = x_tgt_q;
     x_rem_d = x_rem_q;
     x_meta_d = x_meta_q;
     apk_count_d = apk_count_q;
     apk_start_d = apk_start_q;
     for (int l = 0; l < NumLanes; l++) apk_lane_d[l] = apk_lane_q[l];
+    for (int l = 0; l < NumLanes; l++) apk_tgt_d[l] = apk_tgt_q[l];
     mpk_count_d = mpk_count_q;
     mpk_start_d = mpk_start_q;
     for (int l = 0; l < NumLanes; l++) mpk_lane_d[l] = mpk_lane_q[l];
@@ -172,6 +186,7 @@ module pcm_writer
     aout_addr_d = aout_addr_q;
     aout_count_d = aout_count_q;
     aout_data_d = aout_data_q;
+    aout_tgt_d = aout_tgt_q;
     mout_valid_d = mout_valid_q && !grant_m;
     mout_addr_d = mout_addr_q;
     mout_count_d = mout_count_q;
@@ -189,6 +204,7 @@ module pcm_writer
       for (int l = 0; l < NumLanes; l++) begin
         if (LaneIdxWidth'(l) >= apk_count_q && LaneIdxWidth'(l) < a_new_count) begin
           apk_lane_d[l] = x_code_q;
+          apk_tgt_d[l] = x_tgt_q;
         end
       end
       apk_start_d = a_start;
@@ -198,6 +214,7 @@ module pcm_writer
         aout_count_d = a_new_count;
         for (int l = 0; l < NumLanes; l++) begin
           aout_data_d[l*WordWidth +: WordWidth] = WordWidth'($signed(apk_lane_d[l]));
+          aout_tgt_d[l*AdcWidth +: AdcWidth] = apk_tgt_d[l];
         end
         apk_count_d = '0;
       end else begin
@@ -240,6 +257,7 @@ module pcm_writer
       x_flush_d = in_nan_i;
       x_last_d = in_last_i;
       x_code_d = in_code_i;
+      x_tgt_d = in_target_i;
       x_rem_d = in_nan_i ? '0 : in_cells_i;  // a flush token places no cells
       x_meta_d = in_meta_i;
     end
@@ -259,6 +277,7 @@ module pcm_writer
       x_flush_q <= 1'b0;
       x_last_q <= 1'b0;
       x_code_q <= '0;
+      x_tgt_q <= '0;
       x_rem_q <= '0;
       x_meta_q <= '0;
       apk_count_q <= '0;
@@ -267,12 +286,14 @@ module pcm_writer
       mpk_start_q <= '0;
       for (int l = 0; l < NumLanes; l++) begin
         apk_lane_q[l] <= '0;
+        apk_tgt_q[l] <= '0;
         mpk_lane_q[l] <= '0;
       end
       aout_valid_q <= 1'b0;
       aout_addr_q <= '0;
       aout_count_q <= '0;
       aout_data_q <= '0;
+      aout_tgt_q <= '0;
       mout_valid_q <= 1'b0;
       mout_addr_q <= '0;
       mout_count_q <= '0;
@@ -292,6 +313,7 @@ module pcm_writer
       x_flush_q <= x_flush_d;
       x_last_q <= x_last_d;
       x_code_q <= x_code_d;
+      x_tgt_q <= x_tgt_d;
       x_rem_q <= x_rem_d;
       x_meta_q <= x_meta_d;
       apk_count_q <= apk_count_d;
@@ -300,12 +322,14 @@ module pcm_writer
       mpk_start_q <= mpk_start_d;
       for (int l = 0; l < NumLanes; l++) begin
         apk_lane_q[l] <= apk_lane_d[l];
+        apk_tgt_q[l] <= apk_tgt_d[l];
         mpk_lane_q[l] <= mpk_lane_d[l];
       end
       aout_valid_q <= aout_valid_d;
       aout_addr_q <= aout_addr_d;
       aout_count_q <= aout_count_d;
       aout_data_q <= aout_data_d;
+      aout_tgt_q <= aout_tgt_d;
       mout_valid_q <= mout_valid_d;
       mout_addr_q <= mout_addr_d;
       mout_count_q <= mout_count_d;

@@ -28,6 +28,7 @@ INPUT_V = (1.0, 2.5)          # physical programming pulse amplitudes, 0.05 V ap
 OUTPUT_LOG_R = (3.9, 6.5)     # log10(ohm) mapped onto [-1, 1]
 T_LO, T_HI = -0.65, 0.75      # extreme means: the invertible pre-mapped range
 TARGET_BITS = 2.0
+DRIFT_SOURCE = ("drift_source: nu from IBM aihwkit's PCM fits (Nandakumar et al., ICECS 2019) with G/Gmax = R_min/R, R_min the low end of output_map; t0 = 20 s, aihwkit's; the read-outs are taken as read at t0 and include read noise")
 
 
 def shape(sigma_scale):
@@ -73,6 +74,9 @@ def write_table(path, sigma_scale, capacity=None):
         f.write("# output_unit: log10(ohm)\n")
         f.write("# input_map: %g %g\n" % INPUT_V)
         f.write("# output_map: %g %g\n" % OUTPUT_LOG_R)
+        f.write("# drift: aihwkit\n")
+        f.write("# drift_t0: 20\n")
+        f.write("# %s\n" % DRIFT_SOURCE)
         f.write("input,mean,std,count\n")
         for x, m, s in to_physical(shape(sigma_scale)):
             f.write("%.4f,%.6f,%.6f,%d\n" % (x, m, s, COUNT))

@@ -50,7 +50,8 @@ TableChannel::TableChannel(Table table, NoiseModel model)
     : table_(std::move(table)),
       model_(model),
       mu_(level_field(table_, &Level::input), level_field(table_, &Level::mean)),
-      sigma_(level_field(table_, &Level::input), level_field(table_, &Level::std)) {
+      sigma_(level_field(table_, &Level::input), level_field(table_, &Level::std)),
+      physics_(table_.physics, table_.output_map, output_domain_of(table_.output_unit), table_.origin) {
   if (model_ == NoiseModel::kEmpirical && !table_.has_samples()) {
     throw ChannelError(table_.origin +
                        ": the empirical noise model needs a raw table (per-cell read-outs); this "
@@ -78,6 +79,24 @@ double TableChannel::sample(double x, const CellKey& key) const {
   CellRng rng(key);
   if (model_ == NoiseModel::kEmpirical) return empirical_quantile(x, rng.uniform());
   return mu_(x) + sigma_(x) * rng.normal();
+}
+
+double TableChannel::program(double x, const CellKey& key) const {
+  const double r = physics_.constant_read_std();
+  if (r == 0.0) return sample(x, key);
+  const double s = sigma_(x);
+  // the table refuses r above any level's std; between levels PCHIP may dip below r
+  const double shrink = s > r ? std::sqrt(1.0 - (r / s) * (r / s)) : 0.0;
+  const double m = mu_(x);
+  return m + (sample(x, key) - m) * shrink;
+}
+
+double TableChannel::drift_exponent(double x, const CellKey& key) const {
+  return physics_.drift_exponent(mu_(x), key);
+}
+
+double TableChannel::read(double y, double nu, double t, const CellKey& key) const {
+  return physics_.read(y, nu, t, key);
 }
 
 double sample_average(const Channel& channel, double x, const CellKey& first, unsigned r) {

@@ -111,6 +111,56 @@ const char* to_string(OutputTransform transform) {
   return transform == OutputTransform::kLog10 ? "log10" : "none";
 }
 
+// The physics keys (README.md, "Physics"): drift, drift_t0, read_noise,
+// read_noise_std, read_time.
+static Physics parse_physics(const Reader& rd, std::map<std::string, std::size_t>& meta_line,
+                      const Table& table) {
+  Physics p;
+  auto has = [&](const char* key) { return meta_line.count(key) > 0; };
+  auto positive = [&](const char* key) {
+    const double v = rd.number(meta_line[key], key, table.meta(key));
+    if (!(v > 0.0)) rd.fail(meta_line[key], std::string(key) + ": expected a positive number, got '" + table.meta(key) + "'");
+    return v;
+  };
+  if (has("drift")) {
+    const std::string v = lower(table.meta("drift"));
+    if (v == "aihwkit") {
+      p.drift = Physics::Drift::kAihwkit;
+    } else if (v != "none") {
+      rd.fail(meta_line["drift"], "drift: expected 'none' or 'aihwkit', got '" + table.meta("drift") + "'");
+    }
+  }
+  if (has("drift_t0")) p.drift_t0 = positive("drift_t0");
+  if (has("read_noise") && has("read_noise_std")) {
+    rd.fail(meta_line["read_noise_std"], "read_noise_std given with read_noise: declare one of them");
+  }
+  if (has("read_noise")) {
+    const std::string v = lower(table.meta("read_noise"));
+    if (v == "flicker") {
+      p.read_noise = Physics::ReadNoise::kFlicker;
+    } else if (v != "none") {
+      rd.fail(meta_line["read_noise"], "read_noise: expected 'none' or 'flicker', got '" + table.meta("read_noise") + "'");
+    }
+  }
+  if (has("read_noise_std")) {
+    p.read_noise_std = positive("read_noise_std");
+    p.read_noise = Physics::ReadNoise::kConstant;
+  }
+  if (has("read_time")) p.read_time = positive("read_time");
+  if ((p.has_drift() || p.read_noise == Physics::ReadNoise::kFlicker) &&
+      output_domain_of(table.output_unit) == OutputDomain::kOther) {
+    const char* key = p.has_drift() ? "drift" : "read_noise";
+    rd.fail(meta_line[key], std::string(key) + " needs an output in log10(ohm) or conductance (S, mS, uS, nS); "
+                            "output_unit is '" + table.output_unit + "'");
+  }
+  if (p.read_noise == Physics::ReadNoise::kFlicker &&
+      output_domain_of(table.output_unit) != OutputDomain::kConductance) {
+    rd.fail(meta_line["read_noise"], "read_noise: flicker needs an output in conductance (S, mS, uS, nS); "
+                                     "output_unit is '" + table.output_unit + "'");
+  }
+  return p;
+}
+
 Table parse_table(std::istream& in, const std::string& origin) {
   const Reader rd(origin);
   Table table;
@@ -355,6 +405,8 @@ Table parse_table(std::istream& in, const std::string& origin) {
     table.output_map = rd.map(meta_line["output_map"], "output_map", table.meta("output_map"));
   }
 
+  table.physics = parse_physics(rd, meta_line, table);
+
   for (auto& level : levels) {
     Level l;
     l.input = table.input_map.to_unit(level.input);
@@ -364,6 +416,21 @@ Table parse_table(std::istream& in, const std::string& origin) {
     l.samples = std::move(level.samples);
     for (double& s : l.samples) s = table.output_map.to_unit(s);
     table.levels.push_back(std::move(l));
+  }
+  if (table.physics.read_noise == Physics::ReadNoise::kConstant) {
+    // the measured spread is programming and read noise together
+    const double read_std = table.physics.read_noise_std * table.output_map.unit_scale();
+    for (const auto& level : table.levels) {
+      if (read_std > level.std) {
+        char buf[320];
+        std::snprintf(buf, sizeof buf,
+                      "read_noise_std %g is larger than the measured std %g of the level at input %g "
+                      "(a measured spread is programming and read noise together)",
+                      table.physics.read_noise_std, level.std / table.output_map.unit_scale(),
+                      table.input_map.from_unit(level.input));
+        rd.fail(meta_line["read_noise_std"], buf);
+      }
+    }
   }
   return table;
 }
@@ -389,7 +456,14 @@ void write_stats_table(std::ostream& out, const Table& table,
       << "# output_transform: none\n"
       << "# input_map: " << num(table.input_map.lo) << " " << num(table.input_map.hi) << "\n"
       << "# output_map: " << num(table.output_map.lo) << " " << num(table.output_map.hi) << "\n"
-      << "input,mean,std,count\n";
+      ;
+  const Physics& p = table.physics;
+  if (p.has_drift()) out << "# drift: aihwkit\n# drift_t0: " << num(p.drift_t0) << "\n";
+  if (p.read_noise == Physics::ReadNoise::kConstant) out << "# read_noise_std: " << num(p.read_noise_std) << "\n";
+  if (p.read_noise == Physics::ReadNoise::kFlicker) {
+    out << "# read_noise: flicker\n# read_time: " << num(p.read_time) << "\n";
+  }
+  out << "input,mean,std,count\n";
   for (const auto& level : table.levels) {
     out << num(table.input_map.from_unit(level.input)) << ","
         << num(table.output_map.from_unit(level.mean)) << ","

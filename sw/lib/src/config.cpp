@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "pcm/model/controller_model.hpp"
+
 namespace pcm::sw {
 namespace {
 
@@ -50,6 +52,10 @@ void validate(const RunConfig& c) {
   check_range<uint32_t>("banks", c.engine.array.banks, 1, 1u << 16);
   check_range<uint32_t>("write_latency", c.engine.array.write_latency, 1, 1u << 16);
   check_range<uint32_t>("read_latency", c.engine.array.read_latency, 1, 1u << 16);
+  check_range<uint32_t>("verify_pulses", c.engine.verify.pulses, 1, model::kMaxVerifyPulses);
+  check_range<uint32_t>("verify_tol", c.engine.verify.tol, 0, 65535);
+  check_range<uint32_t>("verify_gain", c.engine.verify.gain, 0, 1024);
+  seconds_of_time(c.engine.time, 0.0);
   if (c.engine.store != "analog" && c.engine.store != "digital") {
     throw ConfigError("store", "expected analog or digital, got '" + c.engine.store + "'");
   }

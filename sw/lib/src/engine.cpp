@@ -29,7 +29,32 @@ TensorCounters& TensorCounters::operator+=(const TensorCounters& o) {
   dir_written += o.dir_written;
   dir_read += o.dir_read;
   saturated += o.saturated;
+  pulses += o.pulses;
+  verify_reads += o.verify_reads;
+  pv_failed += o.pv_failed;
   return *this;
+}
+
+double seconds_of_time(const std::string& time, double t0) {
+  if (time == "t0") return t0;
+  const auto bad = [&](const std::string& why) {
+    return ConfigError("time", why + ", got '" + time + "'");
+  };
+  const char* begin = time.c_str();
+  char* end = nullptr;
+  const double v = std::strtod(begin, &end);
+  if (end == begin) throw bad("expected t0 or a time such as 20s, 1h, 1d, 1y or seconds");
+  const std::string unit(end);
+  double scale = 0.0;
+  if (unit.empty() || unit == "s") scale = 1.0;
+  else if (unit == "m") scale = 60.0;
+  else if (unit == "h") scale = 3600.0;
+  else if (unit == "d") scale = 86400.0;
+  else if (unit == "y") scale = 365.25 * 86400.0;
+  else throw bad("unknown unit '" + unit + "' (s, m, h, d, y)");
+  if (!std::isfinite(v)) throw bad("must be finite");
+  if (v < 0.0) throw bad("must be >= 0 (seconds after programming)");
+  return v * scale;
 }
 
 ChannelSetup make_channel(const std::string& spec) {
@@ -81,8 +106,9 @@ uint32_t read_reg(md::ControllerPort& port, uint32_t addr) {
 
 }  // namespace
 
-TensorCounters store_through(md::ControllerPort& port, const TensorPlan& plan, const Regions& regions,
-                             const float* w, const uint8_t* sens, std::size_t n, float* out) {
+TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, const VerifyOptions& verify,
+                             double load_time, const TensorPlan& plan, const Regions& regions, const float* w,
+                             const uint8_t* sens, std::size_t n, float* out) {
   if (n > 0xFFFFFFFFu) throw std::runtime_error("a tensor of more than 2^32 weights");
   namespace r = regs;
   uint32_t clear = 0;
@@ -93,18 +119,23 @@ TensorCounters store_through(md::ControllerPort& port, const TensorPlan& plan, c
   write_reg(port, r::analog_base::kOffset, regions.analog_base);
   write_reg(port, r::meta_base::kOffset, regions.meta_base);
   write_reg(port, r::dir_base::kOffset, regions.dir_base);
+  write_reg(port, r::pv_pulses::kOffset, verify.pulses);
+  write_reg(port, r::pv_tol::kOffset, verify.tol);
+  write_reg(port, r::pv_gain::kOffset, verify.gain);
   write_reg(port, r::cmd::kOffset, r::cmd::kStart.put(0, 1));
 
   std::vector<uint32_t> bits(n);
   std::memcpy(bits.data(), w, n * sizeof(float));
   std::vector<uint8_t> flags;
   if (sens == nullptr) flags.assign(n, 0);
+  cells.set_time(0.0);
   port.write_weights(bits.data(), sens != nullptr ? sens : flags.data(), n);
   const uint32_t stored = read_reg(port, r::num_weights::kOffset);
   if (stored != n) {
     throw std::runtime_error("controller stored " + std::to_string(stored) + " of " +
                              std::to_string(n) + " weights");
   }
+  cells.set_time(load_time);
   for (std::size_t at = 0; at < n; at += kReadChunk) {
     const auto count = static_cast<uint32_t>(std::min<std::size_t>(kReadChunk, n - at));
     if (!port.read_weights(static_cast<uint32_t>(at), count, bits.data() + at)) {
@@ -124,6 +155,9 @@ TensorCounters store_through(md::ControllerPort& port, const TensorPlan& plan, c
   c.dir_written = read_reg(port, r::dir_written::kOffset);
   c.dir_read = read_reg(port, r::dir_read::kOffset);
   c.saturated = read_reg(port, r::sat_count::kOffset);
+  c.pulses = read_reg(port, r::pulses::kOffset);
+  c.verify_reads = read_reg(port, r::verify_reads::kOffset);
+  c.pv_failed = read_reg(port, r::pv_failed::kOffset);
   if (c.cells_written != plan.analog_cells && plan.analog_cells < 0xFFFFFFFFu) {
     throw std::runtime_error("controller programmed " + std::to_string(c.cells_written) +
                              " analog cells, the plan has " + std::to_string(plan.analog_cells));
@@ -135,7 +169,10 @@ namespace {
 
 class ModelEngine final : public Engine {
  public:
-  explicit ModelEngine(const ChannelSetup& channel) : store_(channel.channel, 0) {}
+  ModelEngine(const EngineOptions& opt, const ChannelSetup& channel)
+      : store_(channel.channel, 0),
+        verify_(opt.verify),
+        load_time_(seconds_of_time(opt.time, channel.channel->reference_time())) {}
   std::string name() const override { return "model"; }
   void begin(uint64_t seed) override {
     store_.reset(seed);
@@ -144,11 +181,13 @@ class ModelEngine final : public Engine {
   TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w,
                        const uint8_t* sens, std::size_t n, float* out) override {
     if (!port_) begin(0);
-    return store_through(*port_, plan, regions, w, sens, n, out);
+    return store_through(*port_, store_, verify_, load_time_, plan, regions, w, sens, n, out);
   }
 
  private:
   md::CellStore store_;
+  VerifyOptions verify_;
+  double load_time_;
   std::unique_ptr<md::ModelPort> port_;
 };
 
@@ -156,7 +195,8 @@ class ModelEngine final : public Engine {
 // weight uses, and so the noise it draws, are the controller's.
 class IdealEngine final : public Engine {
  public:
-  explicit IdealEngine(const ChannelSetup& channel) : channel_(channel) {}
+  IdealEngine(const EngineOptions& opt, const ChannelSetup& channel)
+      : channel_(channel), load_time_(seconds_of_time(opt.time, channel.channel->reference_time())) {}
   std::string name() const override { return "ideal"; }
   void begin(uint64_t seed) override { seed_ = seed; }
   TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w,
@@ -176,8 +216,14 @@ class IdealEngine final : public Engine {
       const uint32_t r = plan.cells_of(w[i], sensitive);
       double sum = 0.0;
       for (uint32_t j = 0; j < r; ++j) {
-        sum += channel_.channel->sample(
-            x, cm::CellKey{seed_, static_cast<uint32_t>(ptr + j), 0, cm::Stream::kProgram});
+        // the cell's life as the array lives it (cell_store.cpp): programmed once, read once
+        const cm::Channel& ch = *channel_.channel;
+        cm::CellKey key{seed_, static_cast<uint32_t>(ptr + j), 0, cm::Stream::kProgram};
+        const double y = ch.program(x, key);
+        key.stream = cm::Stream::kDrift;
+        const double nu = ch.drift_exponent(x, key);
+        key.stream = cm::Stream::kRead;
+        sum += ch.read(y, nu, load_time_, key);
       }
       ptr += r;
       double back = sum / r + cls.beta;
@@ -188,6 +234,7 @@ class IdealEngine final : public Engine {
     }
     c.weights_written = c.weights_read = n;
     c.cells_read = c.cells_written;
+    c.pulses = c.cells_written;  // one pulse per cell: the ideal engine has no verify
     if (s.sp || s.am || s.ar || s.sens) c.meta_written = c.meta_read = n;
     if (s.ar || s.sens) {
       const std::size_t block = std::size_t{1} << plan.dir_log2;
@@ -198,6 +245,7 @@ class IdealEngine final : public Engine {
 
  private:
   ChannelSetup channel_;
+  double load_time_;
   uint64_t seed_ = 0;
 };
 
@@ -252,8 +300,8 @@ std::unique_ptr<Engine> make_engine(const EngineOptions& opt, const ChannelSetup
     return std::make_unique<DigitalEngine>(opt.digital_bits);
   }
   if (opt.store != "analog") throw ConfigError("store", "expected analog or digital, got '" + opt.store + "'");
-  if (opt.engine == "model") return std::make_unique<ModelEngine>(channel);
-  if (opt.engine == "ideal") return std::make_unique<IdealEngine>(channel);
+  if (opt.engine == "model") return std::make_unique<ModelEngine>(opt, channel);
+  if (opt.engine == "ideal") return std::make_unique<IdealEngine>(opt, channel);
   if (opt.engine == "rtl") return make_rtl_engine(opt, channel);
   throw ConfigError("engine", "expected rtl, model or ideal, got '" + opt.engine + "'");
 }

@@ -1,5 +1,7 @@
 #include "pcm/model/codec.hpp"
 
+#include <algorithm>
+
 namespace pcm::model {
 namespace {
 
@@ -92,16 +94,30 @@ Encoded encode(const CodecConfig& cfg, uint32_t w, bool sensitive) {
   const int64_t x = knot_lo + asr(slope + (int64_t{1} << (kSegShift - 1)), kSegShift);
   out.x = static_cast<int32_t>(x);
 
-  // DAC: round(x * 2^(b-1)) within the code range.
-  const int dac_shift = kTFrac + 1 - cfg.dac_bits;
-  int64_t code = asr(x + (int64_t{1} << (dac_shift - 1)), dac_shift);
-  const int64_t code_max = (int64_t{1} << (cfg.dac_bits - 1)) - 1;
-  const int64_t code_min = -(int64_t{1} << (cfg.dac_bits - 1));
-  if (code > code_max) code = code_max;
-  if (code < code_min) code = code_min;
-  out.code = static_cast<int32_t>(code);
+  out.code = code_of(x, cfg.dac_bits);
+  // what a verify read should show: t, the value the decoder reads back
+  out.target = code_of(t, cfg.adc_bits);
   out.cells = cells_for(cfg, out.meta);
   return out;
+}
+
+int32_t code_of(int64_t q20, int bits) {
+  const int shift = kTFrac + 1 - bits;
+  return clamp_code(asr(q20 + (int64_t{1} << (shift - 1)), shift), bits);
+}
+
+int32_t clamp_code(int64_t code, int bits) {
+  const int64_t code_max = (int64_t{1} << (bits - 1)) - 1;
+  const int64_t code_min = -(int64_t{1} << (bits - 1));
+  return static_cast<int32_t>(std::clamp(code, code_min, code_max));
+}
+
+int32_t verify_correct(int32_t code, int32_t error, uint32_t gain, int dac_bits, int adc_bits) {
+  // error * gain / 2^kGainFrac, from ADC to DAC steps, rounded half up
+  const int shift = kGainFrac + kVerifyPreShift + adc_bits - dac_bits;
+  const int64_t wide = (static_cast<int64_t>(error) * static_cast<int64_t>(gain)) * (int64_t{1} << kVerifyPreShift);
+  const int64_t delta = asr(wide + (int64_t{1} << (shift - 1)), shift);
+  return clamp_code(int64_t{code} + delta, dac_bits);
 }
 
 uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum) {

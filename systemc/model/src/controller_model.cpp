@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 namespace pcm::model {
 namespace {
@@ -30,6 +31,9 @@ const regs::RegInfo& info_at(uint32_t offset) {
 
 ControllerModel::ControllerModel(ControllerParams params, CellArray& array)
     : params_(params), array_(array) {
+  if (info_at(regs::pv_pulses::kOffset).max != kMaxVerifyPulses) {
+    throw std::logic_error("kMaxVerifyPulses differs from PV_PULSES's maximum in the register description");
+  }
   cfg_.threshold = regs::threshold::kReset;
   cfg_.scale_small = regs::scale_small::kReset;
   cfg_.rscale_small = regs::rscale_small::kReset;
@@ -77,6 +81,9 @@ uint32_t ControllerModel::reg_value(uint32_t addr, bool& hit) const {
     case r::dir_base::kOffset: return dir_base_;
     case r::num_weights::kOffset: return num_weights_;
     case r::next_cell::kOffset: return next_cell_;
+    case r::pv_pulses::kOffset: return pv_pulses_;
+    case r::pv_tol::kOffset: return pv_tol_;
+    case r::pv_gain::kOffset: return pv_gain_;
     case r::params::kOffset:
       return r::params::kNumLanes.put(0, static_cast<uint32_t>(params_.num_lanes)) |
              r::params::kDacWidth.put(0, static_cast<uint32_t>(params_.dac_width)) |
@@ -93,6 +100,9 @@ uint32_t ControllerModel::reg_value(uint32_t addr, bool& hit) const {
     case r::sat_count::kOffset: return counters_[kSat];
     case r::nan_count::kOffset: return counters_[kNan];
     case r::err_count::kOffset: return counters_[kErr];
+    case r::pulses::kOffset: return counters_[kPulses];
+    case r::verify_reads::kOffset: return counters_[kVerifyReads];
+    case r::pv_failed::kOffset: return counters_[kPvFailed];
     default: break;
   }
   if (addr >= r::lut::kOffset && addr < r::lut::kOffset + 4 * r::lut::kEntries && addr % 4 == 0) {
@@ -137,6 +147,18 @@ bool ControllerModel::legal(uint32_t addr, uint32_t data, bool busy) const {
     }
     case r::dir::kOffset:
       mask = r::dir::kMask;
+      ok = in_unsigned(data, info_at(addr).min, info_at(addr).max);
+      break;
+    case r::pv_pulses::kOffset:
+      mask = r::pv_pulses::kMask;
+      ok = in_unsigned(data, info_at(addr).min, info_at(addr).max);
+      break;
+    case r::pv_tol::kOffset:
+      mask = r::pv_tol::kMask;
+      ok = in_unsigned(data, info_at(addr).min, info_at(addr).max);
+      break;
+    case r::pv_gain::kOffset:
+      mask = r::pv_gain::kMask;
       ok = in_unsigned(data, info_at(addr).min, info_at(addr).max);
       break;
     case r::analog_base::kOffset:
@@ -200,6 +222,9 @@ void ControllerModel::apply(uint32_t addr, uint32_t data) {
     case r::dir_base::kOffset: dir_base_ = data; break;
     case r::num_weights::kOffset: num_weights_ = data; break;
     case r::next_cell::kOffset: next_cell_ = data; break;
+    case r::pv_pulses::kOffset: pv_pulses_ = data; break;
+    case r::pv_tol::kOffset: pv_tol_ = data; break;
+    case r::pv_gain::kOffset: pv_gain_ = data; break;
     default:
       if (addr >= r::lut::kOffset && addr < r::lut::kOffset + 4 * r::lut::kEntries) {
         cfg_.lut[(addr - r::lut::kOffset) / 4] = static_cast<int32_t>(data);
@@ -253,13 +278,34 @@ void ControllerModel::write_weight(uint32_t weight_bits, bool sensitive) {
     array_.write_digital(meta_base_ + index, enc.meta);
     bump(kMetaWritten, 1);
   }
-  for (uint32_t j = 0; j < enc.cells; ++j) {
-    array_.write_analog(analog_base_ + next_cell_ + j, enc.code, cfg_.dac_bits);
-  }
+  for (uint32_t j = 0; j < enc.cells; ++j) program_cell(analog_base_ + next_cell_ + j, enc.code, enc.target);
   next_cell_ += enc.cells;
   bump(kCellsWritten, enc.cells);
   ++num_weights_;
   bump(kWeightsWritten, 1);
+}
+
+void ControllerModel::program_cell(uint32_t addr, int32_t code, int32_t target) {
+  const int lane_shift = 32 - params_.adc_width;
+  for (uint32_t pulse = 1;; ++pulse) {
+    array_.write_analog(addr, code, cfg_.dac_bits);
+    bump(kPulses, 1);
+    if (pv_pulses_ <= 1) return;
+    const int32_t raw = array_.read_analog(addr, cfg_.adc_bits);
+    const int32_t adc = static_cast<int32_t>(static_cast<uint32_t>(raw) << lane_shift) >> lane_shift;
+    bump(kVerifyReads, 1);
+    const int32_t error = target - adc;
+    if (static_cast<uint32_t>(error < 0 ? -error : error) <= pv_tol_) {
+      ++verify_stats_.pulses_used[pulse];
+      return;
+    }
+    if (pulse >= pv_pulses_) {
+      bump(kPvFailed, 1);
+      ++verify_stats_.failed;
+      return;
+    }
+    code = verify_correct(code, error, pv_gain_, cfg_.dac_bits, cfg_.adc_bits);
+  }
 }
 
 std::vector<ReadBeat> ControllerModel::read(uint32_t index, uint32_t count) {

@@ -7,6 +7,7 @@
 
 #include "pcm/channel_model/interp.hpp"
 #include "pcm/channel_model/philox.hpp"
+#include "pcm/channel_model/physics.hpp"
 #include "pcm/channel_model/table.hpp"
 
 namespace pcm::channel_model {
@@ -21,6 +22,19 @@ class Channel {
   virtual double sample(double x, const CellKey& key) const = 0;
   // The inputs the channel is defined on.
   virtual std::pair<double, double> input_domain() const = 0;
+
+  // A cell's life (physics.hpp). `sample` is one read-out as a table measured
+  // it; the array splits it into programming, drift and reads. Without
+  // declared physics, program == sample and read returns y: a cell reads back
+  // what it was programmed to, at any time.
+  // The value a cell holds right after being programmed with x.
+  virtual double program(double x, const CellKey& key) const { return sample(x, key); }
+  // The drift exponent of a cell programmed with x (0: no drift).
+  virtual double drift_exponent(double /*x*/, const CellKey& /*key*/) const { return 0.0; }
+  // A read t seconds after programming of a cell that holds y with exponent nu.
+  virtual double read(double y, double /*nu*/, double /*t*/, const CellKey& /*key*/) const { return y; }
+  // Seconds after programming at which `sample` describes a cell (no drift before).
+  virtual double reference_time() const { return 0.0; }
 };
 
 // y = x + N(0, std^2): the Gaussian channel of the paper's appendix B.1.
@@ -54,6 +68,13 @@ class TableChannel final : public Channel {
   double mean_derivative(double x) const { return mu_.derivative(x); }
   double sample(double x, const CellKey& key) const override;
   std::pair<double, double> input_domain() const override;
+  // With a declared read-noise std r, programming alone has std
+  // sqrt(sigma(x)^2 - r^2) around mu(x) (the same draw scaled).
+  double program(double x, const CellKey& key) const override;
+  double drift_exponent(double x, const CellKey& key) const override;
+  double read(double y, double nu, double t, const CellKey& key) const override;
+  double reference_time() const override { return physics_.physics().drift_t0; }
+  const CellPhysics& physics() const { return physics_; }
 
   // Draws from the empirical conditional distribution at x, from one uniform u.
   double empirical_quantile(double x, double u) const;
@@ -68,6 +89,7 @@ class TableChannel final : public Channel {
   NoiseModel model_;
   MonotoneCubic mu_;
   MonotoneCubic sigma_;
+  CellPhysics physics_;
 };
 
 // Mean of r read-outs of cells at consecutive addresses from first.address.

@@ -48,6 +48,7 @@ constexpr PhiloxCounter philox4x32_10(PhiloxCounter ctr, PhiloxKey key) {
 enum class Stream : std::uint16_t {
   kProgram = 0,  // value a cell takes when written
   kRead = 1,     // noise added by a read-out
+  kDrift = 2,    // a cell's drift exponent, drawn when it is programmed
   kTest = 0xFFFF,
 };
 

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "pcm/channel_model/physics.hpp"
+
 namespace pcm::channel_model {
 
 enum class TableKind {
@@ -48,6 +50,7 @@ struct Table {
   LinearMap output_map;
   std::vector<std::pair<std::string, std::string>> metadata;  // every "# key: value", in order
   std::vector<Level> levels;  // strictly increasing input
+  Physics physics;            // drift and read noise declared by the metadata
 
   bool has_samples() const { return kind == TableKind::kRaw; }
   std::size_t total_count() const;

@@ -77,6 +77,10 @@ struct RunConfig {
     v("write_latency", s.engine.array.write_latency, FieldDoc{"CYCLES", "array write latency in cycles (rtl)"});
     v("read_latency", s.engine.array.read_latency, FieldDoc{"CYCLES", "array read latency in cycles (rtl)"});
     v("trace", s.engine.trace, FieldDoc{"FILE", "write an FST waveform of the controller (rtl)"});
+    v("verify_pulses", s.engine.verify.pulses, FieldDoc{"N", "program-and-verify: most pulses per cell, 1 .. 32 (1: program once, no verify; rtl, model)"});
+    v("verify_tol", s.engine.verify.tol, FieldDoc{"CODES", "program-and-verify: converged when a verify read is within this many ADC codes of the target, 0 .. 65535"});
+    v("verify_gain", s.engine.verify.gain, FieldDoc{"Q", "program-and-verify: correction gain in 1/256 (256 = 1.0), 0 .. 1024"});
+    v("time", s.engine.time, FieldDoc{"T", "read the model back this long after programming: t0 (the channel's reference time, no drift), or e.g. 1h, 1d, 1y, 10y, seconds"});
     v("limit", s.limit, FieldDoc{"N", "evaluate on the first N test items only (0: all)"});
     v("batch", s.batch, FieldDoc{"N", "evaluation batch size"});
     v("prune", s.prune, FieldDoc{"F", "magnitude-prune this fraction of each tensor's weights first (0 .. <1); only the rest is stored, the mask is counted at its entropy"});

@@ -11,7 +11,9 @@
 
 #include "pcm/channel_model/channel.hpp"
 #include "pcm/model/array_timing.hpp"
+#include "pcm/model/cell_store.hpp"
 #include "pcm/model/controller_port.hpp"
+#include "pcm/regs/pcm_ctrl_regs.hpp"
 #include "pcm/sw/fields.hpp"
 #include "pcm/sw/plan.hpp"
 
@@ -35,6 +37,9 @@ struct TensorCounters {
   uint64_t dir_written = 0;
   uint64_t dir_read = 0;
   uint64_t saturated = 0;
+  uint64_t pulses = 0;        // analog programming pulses, re-programs included
+  uint64_t verify_reads = 0;  // cells read back to verify a pulse
+  uint64_t pv_failed = 0;     // cells outside the tolerance after the last pulse
   TensorCounters& operator+=(const TensorCounters& o);
 
   template <class Self, class V>
@@ -48,6 +53,9 @@ struct TensorCounters {
     v("dir_written", s.dir_written);
     v("dir_read", s.dir_read);
     v("saturated", s.saturated);
+    v("pulses", s.pulses);
+    v("verify_reads", s.verify_reads);
+    v("pv_failed", s.pv_failed);
   }
 };
 
@@ -94,14 +102,29 @@ class Engine {
   virtual TimingStats timing() const { return {}; }
 };
 
-// Which engine stores the weights, and the array's timing (rtl; its defaults
-// are model::ArrayTiming's).
+// Program-and-verify (rtl/README.md, "Program and verify"); the defaults are
+// the registers' reset values: one pulse, no verify.
+struct VerifyOptions {
+  uint32_t pulses = regs::pv_pulses::kReset;  // PV_PULSES, 1 .. 32
+  uint32_t tol = regs::pv_tol::kReset;        // PV_TOL, ADC codes
+  uint32_t gain = regs::pv_gain::kReset;      // PV_GAIN, Q2.8 (256 = 1.0)
+};
+
+// "t0" (the channel's reference time: no drift), or seconds with an optional
+// unit: s, m, h, d, y (365.25 days), e.g. "1y", "3600", "1.5d". ConfigError
+// ("time") for anything else, a negative or a non-finite value.
+double seconds_of_time(const std::string& time, double t0);
+
+// Which engine stores the weights, the array's timing (rtl; its defaults
+// are model::ArrayTiming's), how cells are programmed and when they are read.
 struct EngineOptions {
   std::string engine = "model";  // rtl, model, ideal
   std::string store = "analog";  // analog: through `engine`; digital: the error-free baseline
   int digital_bits = 32;         // store digital: 32 (fp32) or uniform quantization to 2 .. 16 bits
   std::string trace;             // FST file (rtl)
   model::ArrayTiming array;      // banks, write_latency, read_latency (rtl)
+  VerifyOptions verify;          // rtl and model
+  std::string time = "t0";       // when the model is read back, after programming
 };
 
 struct PlacedTensor {
@@ -141,9 +164,12 @@ std::unique_ptr<Engine> make_rtl_engine(const EngineOptions& opt, const ChannelS
 // clock loop, measured inside the rtl engine's design.
 double bare_clock_loop_cycles_per_second(Engine& rtl, uint64_t cycles);
 
-// The host program for one tensor through any controller: clear, configure,
-// START, stream, read back in chunks, check and return the counters.
-TensorCounters store_through(model::ControllerPort& port, const TensorPlan& plan, const Regions& regions,
-                             const float* w, const uint8_t* sens, std::size_t n, float* out);
+// The host program for one tensor through any controller: clear, configure
+// (the plan's registers and verify's), START, stream with the cells' clock at
+// 0 s (verify reads see no drift), read back in chunks at load_time seconds,
+// check and return the counters.
+TensorCounters store_through(model::ControllerPort& port, model::CellStore& cells, const VerifyOptions& verify,
+                             double load_time, const TensorPlan& plan, const Regions& regions, const float* w,
+                             const uint8_t* sens, std::size_t n, float* out);
 
 }  // namespace pcm::sw

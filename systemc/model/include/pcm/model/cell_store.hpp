@@ -7,7 +7,7 @@
 //
 // Storage is paged: 2^16 cells per page, pages allocated on first write, so a
 // model of tens of millions of weights costs memory in proportion to the cells
-// it uses (8 bytes per analog cell, 4 per digital word), not to the address
+// it uses (16 bytes per analog cell, 4 per digital word), not to the address
 // space.
 
 #include <array>
@@ -36,11 +36,20 @@ class CellStore final : public CellArray {
   CellStore(std::shared_ptr<const channel_model::Channel> channel, uint64_t seed);
 
   // Programming: the DAC value x = code / 2^(dac_bits-1) goes through the
-  // channel; the cell keeps the draw keyed by (seed, address, times this cell
-  // was written, Stream::kProgram).
+  // channel; the cell keeps the programmed value keyed by (seed, address,
+  // times this cell was written, Stream::kProgram) and its drift exponent
+  // (the same key, Stream::kDrift).
   void write_analog(uint32_t addr, int32_t dac_code, int dac_bits) override;
-  // The kept value through the ADC: round(y * 2^(adc_bits-1)), clamped.
+  // The kept value drifted to the read time, plus a read-noise draw keyed by
+  // (seed, address, times this cell was read, Stream::kRead), through the
+  // ADC: round(y * 2^(adc_bits-1)), clamped.
   int32_t read_analog(uint32_t addr, int adc_bits) override;
+
+  // Seconds since programming that reads see (the channel's reference time
+  // when never set: no drift). Reads during programming (verify) happen at
+  // set_time(0); the engines set the load time before reading a model back.
+  void set_time(double seconds) { time_ = seconds; }
+  double time() const { return time_; }
   void write_digital(uint32_t addr, uint32_t word) override;
   uint32_t read_digital(uint32_t addr) override;
 
@@ -56,7 +65,9 @@ class CellStore final : public CellArray {
  private:
   struct AnalogPage {
     std::array<float, kPageCells> value{};
+    std::array<float, kPageCells> nu{};         // drift exponent
     std::array<uint32_t, kPageCells> writes{};  // 0: never written
+    std::array<uint32_t, kPageCells> reads{};
   };
   struct DigitalPage {
     std::array<uint32_t, kPageCells> word{};
@@ -72,6 +83,7 @@ class CellStore final : public CellArray {
 
   std::shared_ptr<const channel_model::Channel> channel_;
   uint64_t seed_;
+  double time_ = 0.0;
   Pages<AnalogPage> analog_;
   Pages<DigitalPage> digital_;
   CellStoreStats stats_;

@@ -49,8 +49,23 @@ struct Encoded {
   int32_t t = 0;           // Q3.20 after saturation
   int32_t x = 0;           // Q3.20 after the LUT
   int32_t code = 0;        // DAC code
+  int32_t target = 0;      // ADC code a verify read should show: t at the ADC's resolution
   uint32_t cells = 0;
 };
+
+// round(v * 2^(bits-1)) of a Q3.20 value, half up, clamped to the bits-bit range.
+int32_t code_of(int64_t q20, int bits);
+int32_t clamp_code(int64_t code, int bits);
+
+// Program-and-verify (rtl/README.md, "Program and verify"): the gain is
+// unsigned Q.kGainFrac; a correction is computed with kVerifyPreShift extra
+// bits so that its right shift stays positive for every DAC/ADC pair.
+inline constexpr int kGainFrac = 8;
+inline constexpr int kVerifyPreShift = 8;
+// The DAC code of the next pulse after a verify read that missed its target by
+// `error` ADC codes (target - read): code + round(error * gain / 2^kGainFrac
+// * 2^(dac_bits - adc_bits)), clamped to the DAC range.
+int32_t verify_correct(int32_t code, int32_t error, uint32_t gain, int dac_bits, int adc_bits);
 
 Encoded encode(const CodecConfig& cfg, uint32_t weight_bits, bool sensitive);
 uint32_t cells_for(const CodecConfig& cfg, uint32_t meta);

@@ -14,6 +14,9 @@
 
 namespace pcm::model {
 
+// The largest PV_PULSES (rtl/regs/pcm_ctrl_regs.json; checked in controller_model.cpp).
+inline constexpr uint32_t kMaxVerifyPulses = 32;
+
 struct ControllerParams {
   int num_lanes = 4;
   int dac_width = 16;
@@ -46,17 +49,29 @@ class ControllerModel {
   std::vector<ReadBeat> read(uint32_t index, uint32_t count);
 
   const CodecConfig& codec() const { return cfg_; }
+  // Program-and-verify outcomes so far, for coverage: pulses_used[k] counts
+  // cells that converged at pulse k (1 .. PV_MaxPulses; index 0 unused), and
+  // failed the cells still outside the tolerance after PV_PULSES pulses. Only
+  // cells that were verified (PV_PULSES > 1) are counted.
+  struct VerifyStats {
+    std::array<uint64_t, kMaxVerifyPulses + 1> pulses_used{};
+    uint64_t failed = 0;
+  };
+  const VerifyStats& verify_stats() const { return verify_stats_; }
   const ControllerParams& params() const { return params_; }
 
  private:
   enum Counter {
     kWeightsWritten, kWeightsRead, kCellsWritten, kCellsRead, kMetaWritten, kMetaRead,
-    kDirWritten, kDirRead, kSat, kNan, kErr, kNumCounters
+    kDirWritten, kDirRead, kSat, kNan, kErr, kPulses, kVerifyReads, kPvFailed, kNumCounters
   };
   uint32_t reg_value(uint32_t addr, bool& hit) const;
   bool legal(uint32_t addr, uint32_t data, bool busy) const;
   void apply(uint32_t addr, uint32_t data);
   void bump(Counter c, uint64_t by);
+  // One analog cell through pcm_verifier's loop: program, and with
+  // PV_PULSES > 1 verify and re-program until within PV_TOL or out of pulses.
+  void program_cell(uint32_t addr, int32_t code, int32_t target);
 
   ControllerParams params_;
   CellArray& array_;
@@ -70,6 +85,10 @@ class ControllerModel {
   uint32_t dir_base_ = 0;
   uint32_t num_weights_ = 0;
   uint32_t next_cell_ = 0;
+  uint32_t pv_pulses_ = regs::pv_pulses::kReset;
+  uint32_t pv_tol_ = regs::pv_tol::kReset;
+  uint32_t pv_gain_ = regs::pv_gain::kReset;
+  VerifyStats verify_stats_;
   std::array<uint32_t, kNumCounters> counters_{};
   bool nan_seen_ = false;
   bool sat_seen_ = false;

@@ -1,0 +1,126 @@
+#include "pcm/channel_model/physics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "pcm/channel_model/errors.hpp"
+#include "pcm/channel_model/table.hpp"
+
+namespace pcm::channel_model {
+namespace {
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%gs", s);
+  return buf;
+}
+
+}  // namespace
+
+OutputDomain output_domain_of(const std::string& unit) {
+  if (unit == "log10(ohm)" || unit == "log10(Ohm)") return OutputDomain::kLogResistance;
+  if (unit == "S" || unit == "mS" || unit == "uS" || unit == "nS") return OutputDomain::kConductance;
+  return OutputDomain::kOther;
+}
+
+double aihwkit_drift_mean(double g) {
+  return std::clamp(-0.0155 * std::log(g) + 0.0244, 0.049, 0.1);
+}
+
+double aihwkit_drift_std(double g) {
+  return std::clamp(-0.0125 * std::log(g) - 0.0059, 0.008, 0.045);
+}
+
+double aihwkit_flicker_q(double g) {
+  return std::min(0.0088 / std::max(std::pow(g, 0.65), 1e-3), 0.2);
+}
+
+std::string Physics::drift_text() const {
+  if (drift == Drift::kNone) return "none";
+  return "aihwkit fits, t0 " + seconds_text(drift_t0);
+}
+
+std::string Physics::read_noise_text() const {
+  switch (read_noise) {
+    case ReadNoise::kNone: return "none (in the measured spread)";
+    case ReadNoise::kConstant: {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "std %g per read", read_noise_std);
+      return buf;
+    }
+    case ReadNoise::kFlicker: return "aihwkit 1/f, t_read " + seconds_text(read_time);
+  }
+  return "";
+}
+
+CellPhysics::CellPhysics(const Physics& physics, const LinearMap& output_map, OutputDomain domain,
+                         const std::string& origin)
+    : physics_(physics), domain_(domain), out_lo_(output_map.lo), out_hi_(output_map.hi) {
+  if (physics_.has_drift() && domain_ == OutputDomain::kOther) {
+    throw ChannelError(origin +
+                       ": drift needs an output in log10(ohm) or in conductance (S, mS, uS, nS)");
+  }
+  if (physics_.read_noise == Physics::ReadNoise::kFlicker && domain_ != OutputDomain::kConductance) {
+    throw ChannelError(origin + ": 1/f read noise needs an output in conductance (S, mS, uS, nS)");
+  }
+  if (physics_.read_noise == Physics::ReadNoise::kConstant) {
+    read_std_norm_ = physics_.read_noise_std * output_map.unit_scale();
+  }
+}
+
+double CellPhysics::g_rel(double y) const {
+  const double phys = out_lo_ + (y + 1.0) * 0.5 * (out_hi_ - out_lo_);
+  double g = 1.0;
+  if (domain_ == OutputDomain::kLogResistance) {
+    // the lowest resistance of the map is Gmax
+    g = std::pow(10.0, out_lo_ - phys);
+  } else if (domain_ == OutputDomain::kConductance) {
+    g = phys / out_hi_;
+  }
+  return std::clamp(g, 1e-12, 1.0);
+}
+
+double CellPhysics::drift_exponent(double y_mean, const CellKey& key) const {
+  if (!physics_.has_drift()) return 0.0;
+  const double g = g_rel(y_mean);
+  CellRng rng(key);
+  return std::fabs(aihwkit_drift_mean(g) + aihwkit_drift_std(g) * rng.normal());
+}
+
+double CellPhysics::read(double y, double nu, double t, const CellKey& key) const {
+  double out = y;
+  if (physics_.has_drift() && nu != 0.0 && t > physics_.drift_t0) {
+    const double decades = std::log10(t / physics_.drift_t0);
+    const double span = out_hi_ - out_lo_;
+    if (domain_ == OutputDomain::kLogResistance) {
+      out += 2.0 * nu * decades / span;  // resistance rises
+    } else {
+      const double g = out_lo_ + (y + 1.0) * 0.5 * span;
+      out = 2.0 * (g * std::pow(10.0, -nu * decades) - out_lo_) / span - 1.0;
+    }
+  }
+  switch (physics_.read_noise) {
+    case Physics::ReadNoise::kNone: break;
+    case Physics::ReadNoise::kConstant: {
+      CellRng rng(key);
+      out += read_std_norm_ * rng.normal();
+      break;
+    }
+    case Physics::ReadNoise::kFlicker: {
+      // accumulated 1/f noise: zero right after programming, growing with ln t
+      const double arg = (t + physics_.read_time) / (2.0 * physics_.read_time);
+      if (arg > 1.0) {
+        const double span = out_hi_ - out_lo_;
+        const double g_now = std::fabs(out_lo_ + (out + 1.0) * 0.5 * span);
+        const double sigma = g_now * aihwkit_flicker_q(g_rel(y)) * std::sqrt(std::log(arg));
+        CellRng rng(key);
+        out += 2.0 * sigma * rng.normal() / span;
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace pcm::channel_model
