@@ -73,6 +73,16 @@ void print_summary(std::ostream& out, const sw::RunConfig& c, const sw::RunResul
         << "; directory entries " << r.counters.dir_written << " / " << r.counters.dir_read << "\n";
   }
   out << "saturated weights  " << r.counters.saturated << " of " << r.weights << "\n";
+  if (!digital) {
+    const sw::PhysicalCost& p = r.physical;
+    out << "array (seed " << c.seed << ")     store " << fmt("%.1f", p.store_us) << " us, load " << fmt("%.1f", p.load_us)
+        << " us; " << fmt("%.2f", p.store_uj + p.load_uj) << " uJ, " << fmt("%.0f", p.pj_per_weight) << " pJ/weight; "
+        << fmt("%.2f", p.pulses_per_cell) << " pulses/cell";
+    if (r.counters.verify_reads > 0) {
+      out << ", " << r.counters.verify_reads << " verify reads, " << r.counters.pv_failed << " cells not converged";
+    }
+    out << "; read " << fmt("%g", p.load_time_s) << " s after programming\n";
+  }
   if (r.timing.cycles > 0) {
     out << "simulated          " << r.timing.cycles << " cycles over " << seeds << " seeds, "
         << fmt("%.0f", static_cast<double>(r.weights) * seeds / std::max(r.timing.sim_seconds, 1e-9))

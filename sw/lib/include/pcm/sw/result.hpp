@@ -14,6 +14,7 @@
 #include "pcm/sw/config.hpp"
 #include "pcm/sw/engine.hpp"
 #include "pcm/sw/fields.hpp"
+#include "pcm/sw/physical_cost.hpp"
 
 namespace pcm::sw {
 
@@ -96,6 +97,7 @@ struct RunResult {
   double fp32_ideal = 0.0;  // the fp32 baseline at the same two rates
   double fp32_realistic = 0.0;
   TensorCounters counters;  // the controller's, first seed
+  PhysicalCost physical;    // array time and energy from those counters (pulse_costs.hpp)
   TimingStats timing;       // the timed engine's, all seeds
   HostTiming host;
   std::vector<TensorReport> tensors;
@@ -116,6 +118,7 @@ struct RunResult {
     v("fp32_ideal", s.fp32_ideal);
     v("fp32_realistic", s.fp32_realistic);
     v("counters", s.counters);
+    v("physical", s.physical);
     v("timing", s.timing);
     v("host", s.host);
     v("tensors", s.tensors);
