@@ -44,6 +44,8 @@ void Bench::target_coverage() {
     cov_.target(std::string("read ") + r);
   for (const char* e : {"illegal value", "read-only register", "unmapped address", "locked while busy"})
     cov_.target(std::string("bus error ") + e);
+  for (const char* v : {"converged at pulse 1", "converged at pulses 2..N-1", "converged at pulse N", "not converged"})
+    cov_.target(std::string("verify ") + v);
 }
 
 int Bench::run() {
@@ -56,9 +58,11 @@ int Bench::run() {
     phase_ = "write stream";
     const uint64_t c0 = cycle_, w0 = weights_written_;
     const uint32_t cells0 = ref_.read_reg(regs::next_cell::kOffset).data;
+    const auto verify0 = ref_.verify_stats();
     stream_weights(per_config, lsb_mode);
     wait_idle();
-    if (cfg_.stall_p == 0.0) {
+    cover_verify(verify0);
+    if (cfg_.stall_p == 0.0 && cfg_.pv_pulses == 1) {  // verify trades throughput on purpose
       const uint64_t cells = ref_.read_reg(regs::next_cell::kOffset).data - cells0;
       const uint64_t weights = weights_written_ - w0;
       // the lanes bound: ceil(cells / lanes) requests at one per clock
@@ -79,6 +83,20 @@ int Bench::run() {
   }
   finish();
   return report();
+}
+
+// Which ways the cells of this configuration converged (the reference's
+// count; the design's counters are compared with it by check_registers).
+void Bench::cover_verify(const pcm::model::ControllerModel::VerifyStats& before) {
+  const auto& now = ref_.verify_stats();
+  const uint32_t n = cfg_.pv_pulses;
+  for (uint32_t k = 1; k < now.pulses_used.size(); ++k) {
+    if (now.pulses_used[k] == before.pulses_used[k]) continue;
+    if (k == 1) cov_.hit("verify converged at pulse 1");
+    else if (k < n) cov_.hit("verify converged at pulses 2..N-1");
+    else cov_.hit("verify converged at pulse N");
+  }
+  if (now.failed != before.failed) cov_.hit("verify not converged");
 }
 
 int Bench::report() {

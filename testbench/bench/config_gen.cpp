@@ -13,7 +13,7 @@ namespace regs = pcm::regs;
 int32_t q20(double v) { return static_cast<int32_t>(std::lround(v * (1 << regs::kTFrac))); }
 uint32_t q14(double v) { return static_cast<uint16_t>(static_cast<int16_t>(std::lround(v * (1 << regs::kRangeFrac)))); }
 
-TensorConfig draw_config(Random& rng, int k, bool lsb_mode) {
+TensorConfig draw_config(Random& rng, int k, bool lsb_mode, double sigma) {
   TensorConfig c;
   c.ctrl = static_cast<uint32_t>(k % 16);
   const bool sp = c.ctrl & 1u, am = c.ctrl & 2u;
@@ -45,6 +45,15 @@ TensorConfig draw_config(Random& rng, int k, bool lsb_mode) {
   c.abase = static_cast<uint32_t>(rng.gen()());
   c.mbase = static_cast<uint32_t>(rng.gen()());
   c.dbase = static_cast<uint32_t>(rng.gen()());
+  // program-and-verify on half of the noisy configurations, over the whole
+  // legal pulse range, gains from none to 4.0, tolerances from 0 to 3 sigma
+  if (!lsb_mode && rng.chance(0.5)) {
+    c.pv_pulses = static_cast<uint32_t>(rng.chance(0.15) ? rng.uni(9, 32) : rng.uni(2, 8));
+    const double sigma_codes = std::max(1.0, sigma * std::ldexp(1.0, c.adc_bits - 1));
+    c.pv_tol = static_cast<uint32_t>(
+        std::min(65535.0, std::floor(std::uniform_real_distribution<double>(0.0, 3.0)(rng.gen()) * sigma_codes)));
+    c.pv_gain = static_cast<uint32_t>(rng.chance(0.2) ? 0 : rng.uni(1, 1024));
+  }
   return c;
 }
 
@@ -70,6 +79,9 @@ std::vector<std::pair<uint32_t, uint32_t>> register_writes(const TensorConfig& c
       {regs::analog_base::kOffset, c.abase},
       {regs::meta_base::kOffset, c.mbase},
       {regs::dir_base::kOffset, c.dbase},
+      {regs::pv_pulses::kOffset, c.pv_pulses},
+      {regs::pv_tol::kOffset, c.pv_tol},
+      {regs::pv_gain::kOffset, c.pv_gain},
   };
 }
 

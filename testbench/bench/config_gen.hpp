@@ -12,6 +12,7 @@
 
 #include "bench/common.hpp"
 #include "bench/coverage.hpp"
+#include "pcm/regs/pcm_ctrl_regs.hpp"
 
 namespace bench {
 
@@ -27,10 +28,16 @@ struct TensorConfig {
   uint32_t r_small = 1, r_large = 1, r_sens = 1;
   uint32_t block_log2 = 1;
   uint32_t abase = 0, mbase = 0, dbase = 0;
+  // program-and-verify; the registers' reset values by default
+  uint32_t pv_pulses = pcm::regs::pv_pulses::kReset;
+  uint32_t pv_tol = pcm::regs::pv_tol::kReset;
+  uint32_t pv_gain = pcm::regs::pv_gain::kReset;
 };
 
 // Configuration k (its strategy is k % 16); the draws in a fixed order.
-TensorConfig draw_config(Random& rng, int k, bool lsb_mode);
+// `sigma` is the array's read noise (normalized): verify tolerances are drawn
+// around it so that cells converge at the first pulse, later, or never.
+TensorConfig draw_config(Random& rng, int k, bool lsb_mode, double sigma);
 // The register writes that program it, in order, before the LUT and START.
 std::vector<std::pair<uint32_t, uint32_t>> register_writes(const TensorConfig& c);
 // The 33 LUT knots: identity in LSB mode, else a random monotone curve in [-1, 1].

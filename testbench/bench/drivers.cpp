@@ -54,7 +54,7 @@ void Bench::refused_accesses() {
 
 void Bench::configure(int k, bool lsb_mode) {
   cfg_index_ = k;
-  cfg_ = draw_config(rng_, k, lsb_mode);
+  cfg_ = draw_config(rng_, k, lsb_mode, opt_.sigma);
   cov_.hit(std::string("strategy ") + kStrategyNames[cfg_.ctrl]);
   array_.set_sigma(lsb_mode ? 0.0 : opt_.sigma);
   ref_.set_sigma(lsb_mode ? 0.0 : opt_.sigma);

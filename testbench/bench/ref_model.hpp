@@ -27,6 +27,8 @@ class RefModel {
   virtual std::vector<pcm::model::ReadBeat> read(uint32_t index, uint32_t count) = 0;
   virtual const pcm::model::CodecConfig& codec() const = 0;
   virtual void set_sigma(double sigma) = 0;  // read noise of the reference's array
+  // How the cells verified so far converged (coverage).
+  virtual const pcm::model::ControllerModel::VerifyStats& verify_stats() const = 0;
 };
 
 class ControllerRef final : public RefModel {
@@ -45,6 +47,7 @@ class ControllerRef final : public RefModel {
   std::vector<pcm::model::ReadBeat> read(uint32_t index, uint32_t count) override { return model_.read(index, count); }
   const pcm::model::CodecConfig& codec() const override { return model_.codec(); }
   void set_sigma(double sigma) override { array_.set_sigma(sigma); }
+  const pcm::model::ControllerModel::VerifyStats& verify_stats() const override { return model_.verify_stats(); }
 
  private:
   pcm::model::StandInArray array_;

@@ -1,0 +1,10 @@
+# Writes OUT: the RTL file IN with one mutation (DEF, a file of
+# testbench/mutants/ that sets MUTANT_FROM and MUTANT_TO) applied.
+include("${DEF}")
+file(READ "${IN}" text)
+string(FIND "${text}" "${MUTANT_FROM}" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "mutate: the text to mutate (${DEF}) is not in ${IN}; update the mutation")
+endif()
+string(REPLACE "${MUTANT_FROM}" "${MUTANT_TO}" text "${text}")
+file(WRITE "${OUT}" "${text}")
