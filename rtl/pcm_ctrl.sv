@@ -79,6 +79,10 @@ module pcm_ctrl
   logic [5:0]                  pv_pulses;
   logic [15:0]                 pv_tol;
   logic [10:0]                 pv_gain;
+  logic                        comp_en;
+  logic [2:0]                  ref_log2;
+  logic [AddrWidth-1:0]        ref_base;
+  logic [TWidth-1:0]           drift_offset;
   logic [KnotCount*TWidth-1:0] lut;
 
   assign meta_en = sp || am || ar || sens_en;
@@ -92,9 +96,10 @@ module pcm_ctrl
   logic                    ev_weight_rd;
   logic [LaneCntWidth-1:0] ev_pulses, ev_vreads, ev_pv_fail;
   logic                    verifier_busy;
+  logic                    ev_ref_read, refs_wr_busy, refs_rd_busy, refs_port;
 
-  assign wr_busy = enc_busy || writer_busy || verifier_busy;
-  assign rd_busy = reader_busy || dec_busy;
+  assign wr_busy = enc_busy || writer_busy || verifier_busy || refs_wr_busy;
+  assign rd_busy = reader_busy || dec_busy || refs_rd_busy;
   assign busy_o = wr_busy || rd_busy;
 
   pcm_ctrl_reg #(
@@ -142,6 +147,9 @@ module pcm_ctrl
     .pv_pulses_o   (pv_pulses),
     .pv_tol_o      (pv_tol),
     .pv_gain_o     (pv_gain),
+    .comp_en_o     (comp_en),
+    .ref_log2_o    (ref_log2),
+    .ref_base_o    (ref_base),
     .lut_o         (lut),
     .wr_busy_i     (wr_busy),
     .rd_busy_i     (rd_busy),
@@ -158,7 +166,9 @@ module pcm_ctrl
     .ev_rd_err_i   (ev_rd_err),
     .ev_pulses_i   (ev_pulses),
     .ev_vreads_i   (ev_vreads),
-    .ev_pv_fail_i  (ev_pv_fail)
+    .ev_pv_fail_i  (ev_pv_fail),
+    .ev_ref_reads_i(LaneCntWidth'(ev_ref_read)),
+    .drift_offset_i(drift_offset)
   );
 
   // ------------------------------------------------------------ write path
@@ -224,7 +234,20 @@ module pcm_ctrl
   logic [AddrWidth-1:0]          w_req_addr;
   logic [LaneCntWidth-1:0]       w_req_count;
   logic [NumLanes*WordWidth-1:0] w_req_wdata;
-  logic                          v_rsp_ready, r_rsp_ready;
+  logic                          v_rsp_ready, r_rsp_ready, f_rsp_ready;
+  // pcm_refs -> verifier (reference cells) and -> cell port (their reads)
+  logic                          f_wq_valid, f_wq_ready;
+  logic [AddrWidth-1:0]          f_wq_addr;
+  logic [NumLanes*WordWidth-1:0] f_wq_wdata;
+  logic [NumLanes*AdcWidth-1:0]  f_wq_target;
+  logic                          f_cr_valid, f_cr_ready, rq_go;
+  logic [AddrWidth-1:0]          f_cr_addr;
+  // the verifier's upstream: the writer, or the reference cells while they are programmed
+  logic                          u_valid, u_ready, u_digital;
+  logic [AddrWidth-1:0]          u_addr;
+  logic [LaneCntWidth-1:0]       u_count;
+  logic [NumLanes*WordWidth-1:0] u_wdata;
+  logic [NumLanes*AdcWidth-1:0]  u_target;
 
   pcm_writer #(
     .NumLanes(NumLanes),
@@ -278,13 +301,13 @@ module pcm_ctrl
     .pv_gain_i   (pv_gain),
     .dac_bits_i  (dac_bits),
     .adc_bits_i  (adc_bits),
-    .up_valid_i  (a_req_valid),
-    .up_ready_o  (a_req_ready),
-    .up_digital_i(a_req_digital),
-    .up_addr_i   (a_req_addr),
-    .up_count_i  (a_req_count),
-    .up_wdata_i  (a_req_wdata),
-    .up_target_i (a_req_target),
+    .up_valid_i  (u_valid),
+    .up_ready_o  (u_ready),
+    .up_digital_i(u_digital),
+    .up_addr_i   (u_addr),
+    .up_count_i  (u_count),
+    .up_wdata_i  (u_wdata),
+    .up_target_i (u_target),
     .dn_valid_o  (w_req_valid),
     .dn_ready_i  (w_req_ready),
     .dn_write_o  (w_req_write),
@@ -292,7 +315,7 @@ module pcm_ctrl
     .dn_addr_o   (w_req_addr),
     .dn_count_o  (w_req_count),
     .dn_wdata_o  (w_req_wdata),
-    .rsp_valid_i (cell_rsp_valid_i && !reader_busy),
+    .rsp_valid_i (cell_rsp_valid_i && !reader_busy && !refs_port),
     .rsp_ready_o (v_rsp_ready),
     .rsp_rdata_i (cell_rsp_rdata_i),
     .ev_pulses_o (ev_pulses),
@@ -301,7 +324,59 @@ module pcm_ctrl
     .busy_o      (verifier_busy)
   );
 
+  // The reference cells take the verifier while they are issued (pcm_refs
+  // waits for the writer to drain first). Continuous assignments: one value
+  // per evaluation (Icarus 11 loops on glitches).
+  assign u_valid = f_wq_valid ? f_wq_valid : a_req_valid;
+  assign u_digital = !f_wq_valid && a_req_digital;
+  assign u_addr = f_wq_valid ? f_wq_addr : a_req_addr;
+  assign u_count = f_wq_valid ? LaneCntWidth'(1) : a_req_count;
+  assign u_wdata = f_wq_valid ? f_wq_wdata : a_req_wdata;
+  assign u_target = f_wq_valid ? f_wq_target : a_req_target;
+  assign a_req_ready = !f_wq_valid && u_ready;
+  assign f_wq_ready = f_wq_valid && u_ready;
+
+  pcm_refs #(
+    .NumLanes(NumLanes),
+    .AdcWidth(AdcWidth)
+  ) u_refs (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .comp_en_i    (comp_en),
+    .ref_log2_i   (ref_log2),
+    .ref_base_i   (ref_base),
+    .range_lo_i   (range_lo),
+    .range_hi_i   (range_hi),
+    .dac_bits_i   (dac_bits),
+    .adc_bits_i   (adc_bits),
+    .lut_i        (lut),
+    .close_i      (enc_valid && enc_ready && enc_last),
+    .writer_idle_i(!writer_busy),
+    .wq_valid_o   (f_wq_valid),
+    .wq_ready_i   (f_wq_ready),
+    .wq_addr_o    (f_wq_addr),
+    .wq_wdata_o   (f_wq_wdata),
+    .wq_target_o  (f_wq_target),
+    .wr_busy_o    (refs_wr_busy),
+    .rq_valid_i   (rq_valid_i),
+    .start_ok_i   (!wr_busy && !wr_valid_i && !dec_busy),
+    .reader_idle_i(!reader_busy),
+    .rq_taken_i   (rq_valid_i && rq_ready_o),
+    .rq_go_o      (rq_go),
+    .cr_valid_o   (f_cr_valid),
+    .cr_ready_i   (f_cr_ready),
+    .cr_addr_o    (f_cr_addr),
+    .rsp_valid_i  (cell_rsp_valid_i && refs_port),
+    .rsp_ready_o  (f_rsp_ready),
+    .rsp_code_i   (cell_rsp_rdata_i[AdcWidth-1:0]),
+    .offset_o     (drift_offset),
+    .ev_read_o    (ev_ref_read),
+    .rd_busy_o    (refs_rd_busy),
+    .port_busy_o  (refs_port)
+  );
+
   // ------------------------------------------------------------ read path
+  logic                    r_rq_ready;
   logic                    r_req_valid, r_req_ready, r_req_digital;
   logic [AddrWidth-1:0]    r_req_addr;
   logic [LaneCntWidth-1:0] r_req_count;
@@ -328,8 +403,8 @@ module pcm_ctrl
     .cells_large_i(cells_large),
     .cells_sens_i (cells_sens),
     .start_ok_i   (!wr_busy && !wr_valid_i && !dec_busy),
-    .rq_valid_i   (rq_valid_i),
-    .rq_ready_o   (rq_ready_o),
+    .rq_valid_i   (rq_valid_i && rq_go),
+    .rq_ready_o   (r_rq_ready),
     .rq_index_i   (rq_index_i),
     .rq_count_i   (rq_count_i),
     .req_valid_o  (r_req_valid),
@@ -370,6 +445,7 @@ module pcm_ctrl
     .recip_small_i (recip_small),
     .recip_large_i (recip_large),
     .recip_sens_i  (recip_sens),
+    .drift_offset_i(drift_offset),
     .in_valid_i    (dec_valid),
     .in_ready_o    (dec_ready),
     .in_sum_i      (dec_sum),
@@ -387,28 +463,25 @@ module pcm_ctrl
   assign ev_weight_rd = rd_valid_o && rd_ready_i && !rd_err_o;
 
   // ------------------------------------------------------------ cell port
-  // The reader owns the port while it serves a request; the writer otherwise.
-  always_comb begin
-    cell_req_valid_o = w_req_valid;
-    cell_req_write_o = w_req_write;
-    cell_req_digital_o = w_req_digital;
-    cell_req_addr_o = w_req_addr;
-    cell_req_count_o = w_req_count;
-    cell_req_wdata_o = w_req_wdata;
-    w_req_ready = cell_req_ready_i && !reader_busy;
-    r_req_ready = cell_req_ready_i && reader_busy;
-    if (reader_busy) begin
-      cell_req_valid_o = r_req_valid;
-      cell_req_write_o = 1'b0;
-      cell_req_digital_o = r_req_digital;
-      cell_req_addr_o = r_req_addr;
-      cell_req_count_o = r_req_count;
-      cell_req_wdata_o = '0;
-    end
-  end
+  // The reader owns the port while it serves a request, the reference reads
+  // while drift compensation reads them, the writer (through the verifier)
+  // otherwise.
+  logic port_r, port_f;
+  assign port_r = reader_busy;
+  assign port_f = refs_port && !reader_busy;
+  assign cell_req_valid_o = port_r ? r_req_valid : (port_f ? f_cr_valid : w_req_valid);
+  assign cell_req_write_o = !port_r && !port_f && w_req_write;
+  assign cell_req_digital_o = port_r ? r_req_digital : (!port_f && w_req_digital);
+  assign cell_req_addr_o = port_r ? r_req_addr : (port_f ? f_cr_addr : w_req_addr);
+  assign cell_req_count_o = port_r ? r_req_count : (port_f ? LaneCntWidth'(1) : w_req_count);
+  assign cell_req_wdata_o = (port_r || port_f) ? '0 : w_req_wdata;
+  assign w_req_ready = cell_req_ready_i && !port_r && !port_f;
+  assign r_req_ready = cell_req_ready_i && port_r;
+  assign f_cr_ready = cell_req_ready_i && port_f;
 
   // responses go to whoever issued the reads: the reader, or the verifier
-  assign cell_rsp_ready_o = reader_busy ? r_rsp_ready : v_rsp_ready;
+  assign cell_rsp_ready_o = reader_busy ? r_rsp_ready : (refs_port ? f_rsp_ready : v_rsp_ready);
+  assign rq_ready_o = r_rq_ready && rq_go;
 
   assign cell_dac_bits_o = dac_bits;
   assign cell_adc_bits_o = adc_bits;

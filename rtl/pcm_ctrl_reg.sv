@@ -62,6 +62,9 @@ module pcm_ctrl_reg
   output logic [5:0]                   pv_pulses_o,
   output logic [15:0]                  pv_tol_o,
   output logic [10:0]                  pv_gain_o,
+  output logic                         comp_en_o,
+  output logic [2:0]                   ref_log2_o,
+  output logic [AddrWidth-1:0]         ref_base_o,
   output logic [KnotCount*TWidth-1:0]  lut_o,
   // status and events in
   input  logic                         wr_busy_i,
@@ -79,12 +82,14 @@ module pcm_ctrl_reg
   input  logic                         ev_rd_err_i,
   input  logic [LaneCntWidth-1:0]      ev_pulses_i,
   input  logic [LaneCntWidth-1:0]      ev_vreads_i,
-  input  logic [LaneCntWidth-1:0]      ev_pv_fail_i
+  input  logic [LaneCntWidth-1:0]      ev_pv_fail_i,
+  input  logic [LaneCntWidth-1:0]      ev_ref_reads_i,
+  input  logic [TWidth-1:0]            drift_offset_i
 );
   typedef enum logic [3:0] {
     CntWeightsWritten, CntWeightsRead, CntCellsWritten, CntCellsRead, CntMetaWritten,
     CntMetaRead, CntDirWritten, CntDirRead, CntSat, CntNan, CntErr, CntPulses, CntVerifyReads,
-    CntPvFailed, CntLast
+    CntPvFailed, CntRefReads, CntLast
   } counter_e;
   localparam int NumCounters = int'(CntLast);
 
@@ -98,6 +103,7 @@ module pcm_ctrl_reg
   logic [31:0] abase_q, abase_d, mbase_q, mbase_d, dbase_q, dbase_d;
   logic [31:0] nweights_q, nweights_d, nextcell_q, nextcell_d;
   logic [31:0] pvp_q, pvp_d, pvt_q, pvt_d, pvg_q, pvg_d;
+  logic [31:0] comp_q, comp_d, rbase_q, rbase_d;
   logic [31:0] lut_q [KnotCount];
   logic [31:0] lut_d [KnotCount];
   logic [31:0] cnt_q [NumCounters];
@@ -196,6 +202,9 @@ module pcm_ctrl_reg
       end
       PvTolOffset:  begin rdata = pvt_q; mask = PvTolMask; ok = unsigned_ok(pwdata_i, PvTolMin, PvTolMax); end
       PvGainOffset: begin rdata = pvg_q; mask = PvGainMask; ok = unsigned_ok(pwdata_i, PvGainMin, PvGainMax); end
+      CompOffset:   begin rdata = comp_q; mask = CompMask; ok = unsigned_ok(pwdata_i, CompMin, CompMax); end
+      RefBaseOffset: begin rdata = rbase_q; end
+      DriftOffsetOffset: begin rdata = 32'($signed(drift_offset_i)); ok = 1'b0; end
       ParamsOffset: begin
         rdata = '0;
         rdata[ParamsNumLanesLsb +: 8] = 8'(NumLanes);
@@ -218,6 +227,7 @@ module pcm_ctrl_reg
       PulsesOffset:         begin rdata = cnt_q[CntPulses]; ok = 1'b0; end
       VerifyReadsOffset:    begin rdata = cnt_q[CntVerifyReads]; ok = 1'b0; end
       PvFailedOffset:       begin rdata = cnt_q[CntPvFailed]; ok = 1'b0; end
+      RefReadsOffset:       begin rdata = cnt_q[CntRefReads]; ok = 1'b0; end
       default: begin
         if (is_lut) begin
           rdata = lut_q[lut_idx];
@@ -264,6 +274,8 @@ module pcm_ctrl_reg
     pvp_d = pvp_q;
     pvt_d = pvt_q;
     pvg_d = pvg_q;
+    comp_d = comp_q;
+    rbase_d = rbase_q;
     for (int k = 0; k < KnotCount; k++) lut_d[k] = lut_q[k];
     nan_seen_d = nan_seen_q || ev_nan_i;
     sat_seen_d = sat_seen_q || ev_sat_i;
@@ -285,6 +297,7 @@ module pcm_ctrl_reg
     cnt_d[CntPulses] = sat_add(cnt_q[CntPulses], 32'(ev_pulses_i));
     cnt_d[CntVerifyReads] = sat_add(cnt_q[CntVerifyReads], 32'(ev_vreads_i));
     cnt_d[CntPvFailed] = sat_add(cnt_q[CntPvFailed], 32'(ev_pv_fail_i));
+    cnt_d[CntRefReads] = sat_add(cnt_q[CntRefReads], 32'(ev_ref_reads_i));
 
     if (write_ok) begin
       unique case (paddr_i)
@@ -333,6 +346,8 @@ module pcm_ctrl_reg
         PvPulsesOffset:    pvp_d = pwdata_i;
         PvTolOffset:       pvt_d = pwdata_i;
         PvGainOffset:      pvg_d = pwdata_i;
+        CompOffset:        comp_d = pwdata_i;
+        RefBaseOffset:     rbase_d = pwdata_i;
         NextCellOffset:    nextcell_d = pwdata_i;
         default:           if (is_lut) lut_d[lut_idx] = pwdata_i;
       endcase
@@ -366,6 +381,8 @@ module pcm_ctrl_reg
       pvp_q <= PvPulsesReset;
       pvt_q <= PvTolReset;
       pvg_q <= PvGainReset;
+      comp_q <= CompReset;
+      rbase_q <= RefBaseReset;
       for (int k = 0; k < KnotCount; k++) lut_q[k] <= '0;
       for (int c = 0; c < NumCounters; c++) cnt_q[c] <= '0;
       nan_seen_q <= 1'b0;
@@ -398,6 +415,8 @@ module pcm_ctrl_reg
       pvp_q <= pvp_d;
       pvt_q <= pvt_d;
       pvg_q <= pvg_d;
+      comp_q <= comp_d;
+      rbase_q <= rbase_d;
       for (int k = 0; k < KnotCount; k++) lut_q[k] <= lut_d[k];
       for (int c = 0; c < NumCounters; c++) cnt_q[c] <= cnt_d[c];
       nan_seen_q <= nan_seen_d;
@@ -441,6 +460,9 @@ module pcm_ctrl_reg
   assign pv_pulses_o = pvp_q[5:0];
   assign pv_tol_o = pvt_q[15:0];
   assign pv_gain_o = pvg_q[10:0];
+  assign comp_en_o = comp_q[CompEnLsb];
+  assign ref_log2_o = comp_q[CompRefLog2Lsb +: 3];
+  assign ref_base_o = rbase_q;
   for (genvar k = 0; k < KnotCount; k++) begin : gen_lut
     assign lut_o[k*TWidth +: TWidth] = lut_q[k][TWidth-1:0];
   end

@@ -228,6 +228,31 @@ package pcm_ctrl_reg_pkg;
   localparam int PvGainMin = 0;
   localparam int PvGainMax = 1024;
 
+  // COMP (rw): drift compensation: EN programs 2^REF_LOG2 reference cells (REF_LOG2 0 .. 6) when the tensor closes and reads them at the start of every read request
+  localparam logic [RegAddrWidth-1:0] CompOffset = 12'h064;
+  localparam logic [31:0] CompReset = 32'h00000000;
+  localparam int CompEnLsb = 0;
+  localparam int CompEnWidth = 1;
+  localparam int CompRefLog2Lsb = 1;
+  localparam int CompRefLog2Width = 3;
+  localparam logic [31:0] CompMask = 32'h0000000f;
+  localparam int CompMin = 0;
+  localparam int CompMax = 13;
+
+  // REF_BASE (rw): cell address of the tensor's first reference cell (analog space)
+  localparam logic [RegAddrWidth-1:0] RefBaseOffset = 12'h068;
+  localparam logic [31:0] RefBaseReset = 32'h00000000;
+  localparam int RefBaseLsb = 0;
+  localparam int RefBaseWidth = 32;
+  localparam logic [31:0] RefBaseMask = 32'hffffffff;
+
+  // DRIFT_OFFSET (ro): the offset the last read request's reference cells gave, signed Q3.20 in t units (subtracted from every mean read back)
+  localparam logic [RegAddrWidth-1:0] DriftOffsetOffset = 12'h06c;
+  localparam logic [31:0] DriftOffsetReset = 32'h00000000;
+  localparam int DriftOffsetLsb = 0;
+  localparam int DriftOffsetWidth = 32;
+  localparam logic [31:0] DriftOffsetMask = 32'hffffffff;
+
   // PARAMS (ro): build-time sizes, for host discovery
   localparam logic [RegAddrWidth-1:0] ParamsOffset = 12'h054;
   localparam logic [31:0] ParamsReset = 32'h00000000;
@@ -338,6 +363,13 @@ package pcm_ctrl_reg_pkg;
   localparam int PvFailedLsb = 0;
   localparam int PvFailedWidth = 32;
   localparam logic [31:0] PvFailedMask = 32'hffffffff;
+
+  // REF_READS (ro): reference cells read for drift compensation
+  localparam logic [RegAddrWidth-1:0] RefReadsOffset = 12'h0b8;
+  localparam logic [31:0] RefReadsReset = 32'h00000000;
+  localparam int RefReadsLsb = 0;
+  localparam int RefReadsWidth = 32;
+  localparam logic [31:0] RefReadsMask = 32'hffffffff;
 
   // LUT window (rw): pre-mapping knots x_k = h(-1 + k * 2 / 32), signed Q11.20 in [-1, 1]; piecewise linear between knots
   localparam logic [RegAddrWidth-1:0] LutOffset = 12'h100;

@@ -31,6 +31,7 @@ module pcm_decoder
   input  logic [RecipWidth-1:0]        recip_small_i,
   input  logic [RecipWidth-1:0]        recip_large_i,
   input  logic [RecipWidth-1:0]        recip_sens_i,
+  input  logic [TWidth-1:0]            drift_offset_i,  // pcm_refs: subtracted from every mean
   // summed read-outs in
   input  logic                         in_valid_i,
   output logic                         in_ready_o,
@@ -93,7 +94,7 @@ module pcm_decoder
     down_shift = 5'(RecipFrac) - up_shift;
     num = NumWidth'($signed(s1_sum_q)) * $signed({1'b0, recip});
     mean = (num + (NumWidth'(1) <<< (down_shift - 5'd1))) >>> down_shift;
-    m = TExtWidth'(mean) + TExtWidth'($signed(beta));
+    m = TExtWidth'(mean) - TExtWidth'($signed(drift_offset_i)) + TExtWidth'($signed(beta));
     if (sp_i && m < 0) m = '0;  // the magnitude of a sign-protected weight is >= 0
     neg = sp_i ? sign : (m < 0);
     mag = (MagWidth + 1)'(m < 0 ? -m : m);

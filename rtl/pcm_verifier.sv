@@ -106,45 +106,24 @@ module pcm_verifier
 
   assign verify_en = pv_pulses_i > 6'd1;
 
-  always_comb begin
-    // the cell port: the writer's request when idle, else the verify sequence
-    dn_valid_o = up_valid_i;
-    dn_write_o = 1'b1;
-    dn_digital_o = up_digital_i;
-    dn_addr_o = up_addr_i;
-    dn_count_o = up_count_i;
-    dn_wdata_o = up_wdata_i;
-    up_ready_o = dn_ready_i;
-    rsp_ready_o = 1'b0;
-    prog_wdata = '0;
-    prog_wdata[WordWidth-1:0] = WordWidth'($signed(code_q[lane_q]));
-    unique case (state_q)
-      StIdle: ;
-      StGroupRead, StRead: begin
-        dn_valid_o = 1'b1;
-        dn_write_o = 1'b0;
-        dn_digital_o = 1'b0;
-        dn_addr_o = (state_q == StRead) ? addr_q + AddrWidth'(lane_q) : addr_q;
-        dn_count_o = (state_q == StRead) ? LaneCntWidth'(1) : count_q;
-        dn_wdata_o = '0;
-        up_ready_o = 1'b0;
-      end
-      StProgram: begin
-        dn_valid_o = 1'b1;
-        dn_write_o = 1'b1;
-        dn_digital_o = 1'b0;
-        dn_addr_o = addr_q + AddrWidth'(lane_q);
-        dn_count_o = LaneCntWidth'(1);
-        dn_wdata_o = prog_wdata;
-        up_ready_o = 1'b0;
-      end
-      default: begin  // StGroupWait, StWait
-        dn_valid_o = 1'b0;
-        up_ready_o = 1'b0;
-        rsp_ready_o = 1'b1;
-      end
-    endcase
-  end
+  // The cell port: the writer's request when idle, else the verify sequence.
+  // Continuous assignments: each output takes one value per evaluation
+  // (Icarus 11 loops on glitches that feed back through the upstream mux).
+  logic st_idle, st_group_read, st_read, st_program, st_wait;
+  assign st_idle = (state_q == StIdle);
+  assign st_group_read = (state_q == StGroupRead);
+  assign st_read = (state_q == StRead);
+  assign st_program = (state_q == StProgram);
+  assign st_wait = (state_q == StGroupWait) || (state_q == StWait);
+  assign prog_wdata = {{(NumLanes - 1) * WordWidth{1'b0}}, WordWidth'($signed(code_q[lane_q]))};
+  assign dn_valid_o = st_idle ? up_valid_i : (st_group_read || st_read || st_program);
+  assign dn_write_o = st_idle || st_program;
+  assign dn_digital_o = st_idle && up_digital_i;
+  assign dn_addr_o = st_idle ? up_addr_i : (st_group_read ? addr_q : addr_q + AddrWidth'(lane_q));
+  assign dn_count_o = st_idle ? up_count_i : (st_group_read ? count_q : LaneCntWidth'(1));
+  assign dn_wdata_o = st_idle ? up_wdata_i : (st_program ? prog_wdata : '0);
+  assign up_ready_o = st_idle && dn_ready_i;
+  assign rsp_ready_o = st_wait;
 
   assign dn_fire = dn_valid_o && dn_ready_i;
   assign rsp_fire = rsp_valid_i && rsp_ready_o;

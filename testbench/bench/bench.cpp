@@ -46,6 +46,8 @@ void Bench::target_coverage() {
     cov_.target(std::string("bus error ") + e);
   for (const char* v : {"converged at pulse 1", "converged at pulses 2..N-1", "converged at pulse N", "not converged"})
     cov_.target(std::string("verify ") + v);
+  for (const char* d : {"1 reference", "2..32 references", "64 references", "offset < 0", "offset > 0"})
+    cov_.target(std::string("drift compensation ") + d);
 }
 
 int Bench::run() {
@@ -80,6 +82,7 @@ int Bench::run() {
     read_back(lsb_mode);
     phase_ = "register check";
     check_registers();
+    cover_compensation();
   }
   finish();
   return report();
@@ -97,6 +100,16 @@ void Bench::cover_verify(const pcm::model::ControllerModel::VerifyStats& before)
     else cov_.hit("verify converged at pulse N");
   }
   if (now.failed != before.failed) cov_.hit("verify not converged");
+}
+
+void Bench::cover_compensation() {
+  if (!regs::comp::kEn.get(cfg_.comp)) return;
+  const uint32_t refs = 1u << regs::comp::kRefLog2.get(cfg_.comp);
+  cov_.hit(std::string("drift compensation ") +
+           (refs == 1 ? "1 reference" : refs == 64 ? "64 references" : "2..32 references"));
+  const auto offset = static_cast<int32_t>(ref_.read_reg(regs::drift_offset::kOffset).data);
+  if (offset < 0) cov_.hit("drift compensation offset < 0");
+  if (offset > 0) cov_.hit("drift compensation offset > 0");
 }
 
 int Bench::report() {
@@ -167,6 +180,7 @@ void Bench::tick() {
   if (top_->rd_valid_o && !top_->rd_ready_i) cov_.hit("stall read stream backpressure");
   const uint32_t wr_w = top_->wr_weight_i;
   const bool wr_s = top_->wr_sens_i;
+  const bool wr_l = top_->wr_last_i;
   const uint32_t rq_i = top_->rq_index_i, rq_c = top_->rq_count_i;
   const uint32_t rd_w = top_->rd_weight_o;
   const bool rd_last = top_->rd_last_o, rd_err = top_->rd_err_o;
@@ -198,7 +212,7 @@ void Bench::tick() {
   wr_fired_ = wr_fire;
   rq_fired_ = rq_fire;
   if (wr_fire) {
-    ref_.write_weight(wr_w, wr_s);
+    ref_.write_weight(wr_w, wr_s, wr_l);
     ++weights_written_;
   }
   if (rq_fire) sb_.expect_read(rq_i, rq_c);

@@ -52,6 +52,7 @@ class Bench {
   // checks (checks.cpp)
   void check_lsb();
   void check_registers();
+  void cover_compensation();
   void cover_verify(const pcm::model::ControllerModel::VerifyStats& before);
   void finish();
 

@@ -54,6 +54,12 @@ TensorConfig draw_config(Random& rng, int k, bool lsb_mode, double sigma) {
         std::min(65535.0, std::floor(std::uniform_real_distribution<double>(0.0, 3.0)(rng.gen()) * sigma_codes)));
     c.pv_gain = static_cast<uint32_t>(rng.chance(0.2) ? 0 : rng.uni(1, 1024));
   }
+  // drift compensation on half of the noisy configurations, 1 .. 64 references
+  if (!lsb_mode && rng.chance(0.5)) {
+    const auto ref_log2 = static_cast<uint32_t>(rng.uni(0, 6));
+    c.comp = regs::comp::kEn.put(regs::comp::kRefLog2.put(0, ref_log2), 1);
+    c.ref_base = c.abase + 0x80000000u + static_cast<uint32_t>(rng.uni(0, 1000));
+  }
   return c;
 }
 
@@ -82,6 +88,8 @@ std::vector<std::pair<uint32_t, uint32_t>> register_writes(const TensorConfig& c
       {regs::pv_pulses::kOffset, c.pv_pulses},
       {regs::pv_tol::kOffset, c.pv_tol},
       {regs::pv_gain::kOffset, c.pv_gain},
+      {regs::comp::kOffset, c.comp},
+      {regs::ref_base::kOffset, c.ref_base},
   };
 }
 

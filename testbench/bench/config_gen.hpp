@@ -32,6 +32,9 @@ struct TensorConfig {
   uint32_t pv_pulses = pcm::regs::pv_pulses::kReset;
   uint32_t pv_tol = pcm::regs::pv_tol::kReset;
   uint32_t pv_gain = pcm::regs::pv_gain::kReset;
+  // drift compensation: COMP and the references' base (clear of the tensor's cells)
+  uint32_t comp = pcm::regs::comp::kReset;
+  uint32_t ref_base = pcm::regs::ref_base::kReset;
 };
 
 // Configuration k (its strategy is k % 16); the draws in a fixed order.

@@ -22,7 +22,7 @@ class RefModel {
   virtual ~RefModel() = default;
   virtual Bus write_reg(uint32_t addr, uint32_t data, bool busy) = 0;
   virtual Bus read_reg(uint32_t addr, bool busy = false) = 0;
-  virtual void write_weight(uint32_t bits, bool sens) = 0;
+  virtual void write_weight(uint32_t bits, bool sens, bool last) = 0;
   // The beats the design must answer a read request with.
   virtual std::vector<pcm::model::ReadBeat> read(uint32_t index, uint32_t count) = 0;
   virtual const pcm::model::CodecConfig& codec() const = 0;
@@ -43,7 +43,7 @@ class ControllerRef final : public RefModel {
     const auto r = model_.read_reg(addr, busy);
     return {r.ok, r.data};
   }
-  void write_weight(uint32_t bits, bool sens) override { model_.write_weight(bits, sens); }
+  void write_weight(uint32_t bits, bool sens, bool last) override { model_.write_weight(bits, sens, last); }
   std::vector<pcm::model::ReadBeat> read(uint32_t index, uint32_t count) override { return model_.read(index, count); }
   const pcm::model::CodecConfig& codec() const override { return model_.codec(); }
   void set_sigma(double sigma) override { array_.set_sigma(sigma); }

@@ -36,7 +36,7 @@ set(ICARUS_OUT "${WORK_DIR}/icarus_out.txt")
 set(VERILATOR_OUT "${WORK_DIR}/verilator_out.txt")
 # RTL sources in compile order
 set(RTL_MODULES
-  pcm_ctrl_reg_pkg.sv pcm_ctrl_pkg.sv pcm_ctrl_reg.sv pcm_encoder.sv pcm_writer.sv pcm_verifier.sv pcm_reader.sv
+  pcm_ctrl_reg_pkg.sv pcm_ctrl_pkg.sv pcm_ctrl_reg.sv pcm_encoder.sv pcm_writer.sv pcm_verifier.sv pcm_refs.sv pcm_reader.sv
   pcm_decoder.sv pcm_ctrl.sv)
 
 # Prints the last lines of a log file (for failure messages).

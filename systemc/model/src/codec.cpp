@@ -120,7 +120,29 @@ int32_t verify_correct(int32_t code, int32_t error, uint32_t gain, int dac_bits,
   return clamp_code(int64_t{code} + delta, dac_bits);
 }
 
-uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum) {
+int first_ref_knot(const CodecConfig& cfg) {
+  const int shift = regs::kRangeFrac + 1 - regs::kLutLog2;
+  const int lo = static_cast<int>((cfg.range_lo + (1 << regs::kRangeFrac) + (1 << shift) - 1) >> shift);
+  return std::min(lo, last_ref_knot(cfg));
+}
+
+int last_ref_knot(const CodecConfig& cfg) {
+  const int shift = regs::kRangeFrac + 1 - regs::kLutLog2;
+  return static_cast<int>((cfg.range_hi + (1 << regs::kRangeFrac)) >> shift);
+}
+
+int32_t ref_target(int knot, int adc_bits) {
+  return code_of((int64_t{knot} << kSegShift) - (int64_t{1} << kTFrac), adc_bits);
+}
+
+int32_t drift_offset_of(int64_t error_sum, int ref_log2, int adc_bits) {
+  int64_t v = error_sum * (int64_t{1} << (kTFrac + 1 - adc_bits));
+  if (ref_log2 > 0) v = asr(v + (int64_t{1} << (ref_log2 - 1)), ref_log2);
+  const int64_t top = (int64_t{1} << (regs::kTWidth - 1)) - 1;
+  return static_cast<int32_t>(std::clamp(v, -top - 1, top));
+}
+
+uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum, int32_t drift_offset) {
   const bool large = ((meta >> kMetaLargeBit) & 1u) != 0;
   const bool map_large = cfg.am && large;
   const bool sign = cfg.sp && ((meta >> kMetaSignBit) & 1u);
@@ -131,7 +153,7 @@ uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum) {
   const int down = regs::kRecipFrac - up;
   const int64_t num = adc_sum * static_cast<int64_t>(recip);
   const int64_t mean = asr(num + (int64_t{1} << (down - 1)), down);
-  int64_t m = mean + beta;
+  int64_t m = mean - drift_offset + beta;
   if (cfg.sp && m < 0) m = 0;
   const bool neg = cfg.sp ? sign : m < 0;
   const uint64_t mag = static_cast<uint64_t>(m < 0 ? -m : m);

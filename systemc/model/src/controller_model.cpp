@@ -84,6 +84,9 @@ uint32_t ControllerModel::reg_value(uint32_t addr, bool& hit) const {
     case r::pv_pulses::kOffset: return pv_pulses_;
     case r::pv_tol::kOffset: return pv_tol_;
     case r::pv_gain::kOffset: return pv_gain_;
+    case r::comp::kOffset: return comp_;
+    case r::ref_base::kOffset: return ref_base_;
+    case r::drift_offset::kOffset: return static_cast<uint32_t>(r::comp::kEn.get(comp_) ? drift_offset_ : 0);
     case r::params::kOffset:
       return r::params::kNumLanes.put(0, static_cast<uint32_t>(params_.num_lanes)) |
              r::params::kDacWidth.put(0, static_cast<uint32_t>(params_.dac_width)) |
@@ -103,6 +106,7 @@ uint32_t ControllerModel::reg_value(uint32_t addr, bool& hit) const {
     case r::pulses::kOffset: return counters_[kPulses];
     case r::verify_reads::kOffset: return counters_[kVerifyReads];
     case r::pv_failed::kOffset: return counters_[kPvFailed];
+    case r::ref_reads::kOffset: return counters_[kRefReads];
     default: break;
   }
   if (addr >= r::lut::kOffset && addr < r::lut::kOffset + 4 * r::lut::kEntries && addr % 4 == 0) {
@@ -161,6 +165,11 @@ bool ControllerModel::legal(uint32_t addr, uint32_t data, bool busy) const {
       mask = r::pv_gain::kMask;
       ok = in_unsigned(data, info_at(addr).min, info_at(addr).max);
       break;
+    case r::comp::kOffset:
+      mask = r::comp::kMask;
+      ok = in_unsigned(data, info_at(addr).min, info_at(addr).max);
+      break;
+    case r::ref_base::kOffset: break;
     case r::analog_base::kOffset:
     case r::meta_base::kOffset:
     case r::dir_base::kOffset:
@@ -225,6 +234,8 @@ void ControllerModel::apply(uint32_t addr, uint32_t data) {
     case r::pv_pulses::kOffset: pv_pulses_ = data; break;
     case r::pv_tol::kOffset: pv_tol_ = data; break;
     case r::pv_gain::kOffset: pv_gain_ = data; break;
+    case r::comp::kOffset: comp_ = data; break;
+    case r::ref_base::kOffset: ref_base_ = data; break;
     default:
       if (addr >= r::lut::kOffset && addr < r::lut::kOffset + 4 * r::lut::kEntries) {
         cfg_.lut[(addr - r::lut::kOffset) / 4] = static_cast<int32_t>(data);
@@ -257,11 +268,12 @@ BusResult ControllerModel::read_reg(uint32_t addr, bool /*busy*/) {
   return result;
 }
 
-void ControllerModel::write_weight(uint32_t weight_bits, bool sensitive) {
+void ControllerModel::write_weight(uint32_t weight_bits, bool sensitive, bool last) {
   const Encoded enc = encode(cfg_, weight_bits, sensitive);
   if (enc.refused) {
     bump(kNan, 1);
     nan_seen_ = true;
+    if (last) program_refs();  // a refused last weight still closes the tensor
     return;
   }
   if (enc.saturated) {
@@ -283,6 +295,38 @@ void ControllerModel::write_weight(uint32_t weight_bits, bool sensitive) {
   bump(kCellsWritten, enc.cells);
   ++num_weights_;
   bump(kWeightsWritten, 1);
+  if (last) program_refs();
+}
+
+void ControllerModel::program_refs() {
+  if (!regs::comp::kEn.get(comp_)) return;
+  const uint32_t count = 1u << regs::comp::kRefLog2.get(comp_);
+  const int first = first_ref_knot(cfg_);
+  const int last = last_ref_knot(cfg_);
+  int knot = first;
+  for (uint32_t j = 0; j < count; ++j) {
+    const int32_t code = code_of(cfg_.lut[static_cast<std::size_t>(knot)], cfg_.dac_bits);  // knots are legal Q11.20 values
+    program_cell(ref_base_ + j, code, ref_target(knot, cfg_.adc_bits));
+    knot = knot >= last ? first : knot + 1;
+  }
+}
+
+int32_t ControllerModel::read_drift_offset() {
+  const int ref_log2 = static_cast<int>(regs::comp::kRefLog2.get(comp_));
+  const uint32_t count = 1u << ref_log2;
+  const int lane_shift = 32 - params_.adc_width;
+  const int first = first_ref_knot(cfg_);
+  const int last = last_ref_knot(cfg_);
+  int knot = first;
+  int64_t sum = 0;
+  for (uint32_t j = 0; j < count; ++j) {
+    const int32_t raw = array_.read_analog(ref_base_ + j, cfg_.adc_bits);
+    const int32_t adc = static_cast<int32_t>(static_cast<uint32_t>(raw) << lane_shift) >> lane_shift;
+    sum += adc - ref_target(knot, cfg_.adc_bits);
+    bump(kRefReads, 1);
+    knot = knot >= last ? first : knot + 1;
+  }
+  return drift_offset_of(sum, ref_log2, cfg_.adc_bits);
 }
 
 void ControllerModel::program_cell(uint32_t addr, int32_t code, int32_t target) {
@@ -310,6 +354,9 @@ void ControllerModel::program_cell(uint32_t addr, int32_t code, int32_t target) 
 
 std::vector<ReadBeat> ControllerModel::read(uint32_t index, uint32_t count) {
   std::vector<ReadBeat> beats;
+  // pcm_refs reads the references before the reader takes any request
+  if (regs::comp::kEn.get(comp_)) drift_offset_ = read_drift_offset();
+  const int32_t offset = regs::comp::kEn.get(comp_) ? drift_offset_ : 0;
   const uint64_t end = uint64_t{index} + count;
   if (count == 0 || end > num_weights_) {
     beats.push_back(ReadBeat{0, true, true});
@@ -348,7 +395,7 @@ std::vector<ReadBeat> ControllerModel::read(uint32_t index, uint32_t count) {
     }
     ptr += r;
     bump(kCellsRead, r);
-    beats.push_back(ReadBeat{decode(cfg_, meta, sum), cur + 1 == end, false});
+    beats.push_back(ReadBeat{decode(cfg_, meta, sum, offset), cur + 1 == end, false});
     bump(kWeightsRead, 1);
   }
   return beats;

@@ -71,7 +71,20 @@ Encoded encode(const CodecConfig& cfg, uint32_t weight_bits, bool sensitive);
 uint32_t cells_for(const CodecConfig& cfg, uint32_t meta);
 // ceil(2^32 / r), the reciprocal the decoder multiplies by.
 uint64_t recip_of(uint32_t r);
-// fp32 bits from the sum of a weight's ADC codes and its metadata record.
-uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum);
+// fp32 bits from the sum of a weight's ADC codes and its metadata record;
+// drift_offset (Q3.20, from the reference cells) is subtracted from the mean.
+uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum, int32_t drift_offset = 0);
+
+// Reference cells for drift compensation (rtl/pcm_refs.sv): the LUT knots
+// they hold cycle over [first_ref_knot, last_ref_knot], the knots inside the
+// usable range (the one at or below hi when none is inside).
+int first_ref_knot(const CodecConfig& cfg);
+int last_ref_knot(const CodecConfig& cfg);
+// The read-out expected from a cell holding knot s: t = -1 + s / 16 at the
+// ADC's resolution.
+int32_t ref_target(int knot, int adc_bits);
+// The offset a set of reference read-outs gives: the sum of (read - expected)
+// ADC codes over 2^ref_log2 cells, as a mean in Q3.20, rounded half up.
+int32_t drift_offset_of(int64_t error_sum, int ref_log2, int adc_bits);
 
 }  // namespace pcm::model

@@ -43,8 +43,9 @@ class ControllerModel {
   BusResult write_reg(uint32_t addr, uint32_t data, bool busy = false);
   BusResult read_reg(uint32_t addr, bool busy = false);
 
-  // One beat of the weight write stream.
-  void write_weight(uint32_t weight_bits, bool sensitive);
+  // One beat of the weight write stream; `last` closes the tensor (then, with
+  // COMP.EN, the reference cells are programmed).
+  void write_weight(uint32_t weight_bits, bool sensitive, bool last = false);
   // A read request: `count` weights from `index` (one error beat when out of range).
   std::vector<ReadBeat> read(uint32_t index, uint32_t count);
 
@@ -63,7 +64,7 @@ class ControllerModel {
  private:
   enum Counter {
     kWeightsWritten, kWeightsRead, kCellsWritten, kCellsRead, kMetaWritten, kMetaRead,
-    kDirWritten, kDirRead, kSat, kNan, kErr, kPulses, kVerifyReads, kPvFailed, kNumCounters
+    kDirWritten, kDirRead, kSat, kNan, kErr, kPulses, kVerifyReads, kPvFailed, kRefReads, kNumCounters
   };
   uint32_t reg_value(uint32_t addr, bool& hit) const;
   bool legal(uint32_t addr, uint32_t data, bool busy) const;
@@ -72,6 +73,9 @@ class ControllerModel {
   // One analog cell through pcm_verifier's loop: program, and with
   // PV_PULSES > 1 verify and re-program until within PV_TOL or out of pulses.
   void program_cell(uint32_t addr, int32_t code, int32_t target);
+  // pcm_refs: the reference cells at REF_BASE, programmed / read back.
+  void program_refs();
+  int32_t read_drift_offset();
 
   ControllerParams params_;
   CellArray& array_;
@@ -88,6 +92,9 @@ class ControllerModel {
   uint32_t pv_pulses_ = regs::pv_pulses::kReset;
   uint32_t pv_tol_ = regs::pv_tol::kReset;
   uint32_t pv_gain_ = regs::pv_gain::kReset;
+  uint32_t comp_ = regs::comp::kReset;
+  uint32_t ref_base_ = regs::ref_base::kReset;
+  int32_t drift_offset_ = 0;
   VerifyStats verify_stats_;
   std::array<uint32_t, kNumCounters> counters_{};
   bool nan_seen_ = false;
