@@ -56,6 +56,10 @@ void validate(const RunConfig& c) {
   check_range<uint32_t>("verify_tol", c.engine.verify.tol, 0, 65535);
   check_range<uint32_t>("verify_gain", c.engine.verify.gain, 0, 1024);
   seconds_of_time(c.engine.time, 0.0);
+  const uint32_t refs = c.engine.drift_refs;
+  if (refs > 64 || (refs & (refs - 1)) != 0) {
+    throw ConfigError("drift_refs", "must be 0 (off) or a power of two up to 64, got " + std::to_string(refs));
+  }
   if (c.engine.store != "analog" && c.engine.store != "digital") {
     throw ConfigError("store", "expected analog or digital, got '" + c.engine.store + "'");
   }

@@ -32,6 +32,7 @@ TensorCounters& TensorCounters::operator+=(const TensorCounters& o) {
   pulses += o.pulses;
   verify_reads += o.verify_reads;
   pv_failed += o.pv_failed;
+  ref_reads += o.ref_reads;
   return *this;
 }
 
@@ -106,9 +107,18 @@ uint32_t read_reg(md::ControllerPort& port, uint32_t addr) {
 
 }  // namespace
 
-TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, const VerifyOptions& verify,
-                             double load_time, const TensorPlan& plan, const Regions& regions, const float* w,
-                             const uint8_t* sens, std::size_t n, float* out) {
+StoreSettings store_settings(const EngineOptions& opt, double t0) {
+  StoreSettings s;
+  s.verify = opt.verify;
+  s.drift_refs = opt.drift_refs;
+  s.load_time = seconds_of_time(opt.time, t0);
+  return s;
+}
+
+TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, const StoreSettings& settings,
+                             const TensorPlan& plan, const Regions& regions, const float* w, const uint8_t* sens,
+                             std::size_t n, float* out) {
+  const VerifyOptions& verify = settings.verify;
   if (n > 0xFFFFFFFFu) throw std::runtime_error("a tensor of more than 2^32 weights");
   namespace r = regs;
   uint32_t clear = 0;
@@ -122,6 +132,14 @@ TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, con
   write_reg(port, r::pv_pulses::kOffset, verify.pulses);
   write_reg(port, r::pv_tol::kOffset, verify.tol);
   write_reg(port, r::pv_gain::kOffset, verify.gain);
+  uint32_t comp = 0;
+  if (settings.drift_refs > 0) {
+    uint32_t log2 = 0;
+    while ((1u << log2) < settings.drift_refs) ++log2;
+    comp = r::comp::kRefLog2.put(r::comp::kEn.put(0, 1), log2);
+  }
+  write_reg(port, r::comp::kOffset, comp);
+  write_reg(port, r::ref_base::kOffset, regions.ref_base);
   write_reg(port, r::cmd::kOffset, r::cmd::kStart.put(0, 1));
 
   std::vector<uint32_t> bits(n);
@@ -135,7 +153,7 @@ TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, con
     throw std::runtime_error("controller stored " + std::to_string(stored) + " of " +
                              std::to_string(n) + " weights");
   }
-  cells.set_time(load_time);
+  cells.set_time(settings.load_time);
   for (std::size_t at = 0; at < n; at += kReadChunk) {
     const auto count = static_cast<uint32_t>(std::min<std::size_t>(kReadChunk, n - at));
     if (!port.read_weights(static_cast<uint32_t>(at), count, bits.data() + at)) {
@@ -158,6 +176,7 @@ TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, con
   c.pulses = read_reg(port, r::pulses::kOffset);
   c.verify_reads = read_reg(port, r::verify_reads::kOffset);
   c.pv_failed = read_reg(port, r::pv_failed::kOffset);
+  c.ref_reads = read_reg(port, r::ref_reads::kOffset);
   if (c.cells_written != plan.analog_cells && plan.analog_cells < 0xFFFFFFFFu) {
     throw std::runtime_error("controller programmed " + std::to_string(c.cells_written) +
                              " analog cells, the plan has " + std::to_string(plan.analog_cells));
@@ -170,9 +189,7 @@ namespace {
 class ModelEngine final : public Engine {
  public:
   ModelEngine(const EngineOptions& opt, const ChannelSetup& channel)
-      : store_(channel.channel, 0),
-        verify_(opt.verify),
-        load_time_(seconds_of_time(opt.time, channel.channel->reference_time())) {}
+      : store_(channel.channel, 0), settings_(store_settings(opt, channel.channel->reference_time())) {}
   std::string name() const override { return "model"; }
   void begin(uint64_t seed) override {
     store_.reset(seed);
@@ -181,13 +198,12 @@ class ModelEngine final : public Engine {
   TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w,
                        const uint8_t* sens, std::size_t n, float* out) override {
     if (!port_) begin(0);
-    return store_through(*port_, store_, verify_, load_time_, plan, regions, w, sens, n, out);
+    return store_through(*port_, store_, settings_, plan, regions, w, sens, n, out);
   }
 
  private:
   md::CellStore store_;
-  VerifyOptions verify_;
-  double load_time_;
+  StoreSettings settings_;
   std::unique_ptr<md::ModelPort> port_;
 };
 
@@ -270,8 +286,9 @@ class DigitalEngine final : public Engine {
 
 constexpr uint64_t kAddressSpace = uint64_t{1} << 32;
 
-ModelLayout::ModelLayout(const Strategy& strategy, const PlanOptions& options, const ChannelMap& map)
-    : strategy_(strategy), options_(options), map_(map) {}
+ModelLayout::ModelLayout(const Strategy& strategy, const PlanOptions& options, const ChannelMap& map,
+                         uint32_t drift_refs)
+    : strategy_(strategy), options_(options), map_(map), drift_refs_(drift_refs) {}
 
 PlacedTensor ModelLayout::add(const std::string& name, const float* w, const uint8_t* sens, std::size_t n) {
   PlacedTensor t;
@@ -281,13 +298,14 @@ PlacedTensor ModelLayout::add(const std::string& name, const float* w, const uin
     throw std::runtime_error("parameter " + name + ": " + e.what());
   }
   const uint64_t dir_entries = (n >> options_.dir_log2) + 1;
-  if (analog_next_ + t.plan.analog_cells > kAddressSpace || digital_next_ + n + dir_entries > kAddressSpace) {
+  if (analog_next_ + t.plan.analog_cells + drift_refs_ > kAddressSpace || digital_next_ + n + dir_entries > kAddressSpace) {
     throw std::runtime_error("the model needs more than 2^32 cells, the controller's address space");
   }
   t.regions.analog_base = static_cast<uint32_t>(analog_next_);
   t.regions.meta_base = static_cast<uint32_t>(digital_next_);
   t.regions.dir_base = static_cast<uint32_t>(digital_next_ + n);
-  analog_next_ += t.plan.analog_cells;
+  t.regions.ref_base = static_cast<uint32_t>(analog_next_ + t.plan.analog_cells);
+  analog_next_ += t.plan.analog_cells + drift_refs_;
   digital_next_ += n + dir_entries;
   return t;
 }

@@ -8,7 +8,7 @@ PhysicalCost physical_cost(const TensorCounters& c, const model::ArrayTiming& ar
   const double parallel = static_cast<double>(array.banks) * static_cast<double>(array.lanes);
   const double pulses = static_cast<double>(c.pulses + c.meta_written + c.dir_written);
   const double store_reads = static_cast<double>(c.verify_reads);
-  const double load_reads = static_cast<double>(c.cells_read + c.meta_read + c.dir_read);
+  const double load_reads = static_cast<double>(c.cells_read + c.meta_read + c.dir_read + c.ref_reads);
   p.store_us = (pulses * costs.program_ns + store_reads * costs.read_ns) / parallel * 1e-3;
   p.load_us = load_reads * costs.read_ns / parallel * 1e-3;
   p.store_uj = (pulses * costs.program_pj + store_reads * costs.read_pj) * 1e-6;

@@ -20,7 +20,7 @@ plat::ArrayTiming timing_of(const EngineOptions& opt) {
 class RtlEngine final : public Engine {
  public:
   RtlEngine(const EngineOptions& opt, const ChannelSetup& channel)
-      : verify_(opt.verify), load_time_(seconds_of_time(opt.time, channel.channel->reference_time())) {
+      : settings_(store_settings(opt, channel.channel->reference_time())) {
     plat::RtlPlatformOptions po;
     po.channel = channel.channel;
     po.timing = timing_of(opt);
@@ -34,7 +34,7 @@ class RtlEngine final : public Engine {
   }
   TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w,
                        const uint8_t* sens, std::size_t n, float* out) override {
-    return store_through(*platform_, platform_->store(), verify_, load_time_, plan, regions, w, sens, n, out);
+    return store_through(*platform_, platform_->store(), settings_, plan, regions, w, sens, n, out);
   }
   TimingStats timing() const override {
     const plat::RtlPlatformStats s = platform_->stats();
@@ -49,8 +49,7 @@ class RtlEngine final : public Engine {
   plat::RtlPlatform& platform() { return *platform_; }
 
  private:
-  VerifyOptions verify_;
-  double load_time_;
+  StoreSettings settings_;
   std::unique_ptr<plat::RtlPlatform> platform_;
 };
 

@@ -80,6 +80,7 @@ struct RunConfig {
     v("verify_pulses", s.engine.verify.pulses, FieldDoc{"N", "program-and-verify: most pulses per cell, 1 .. 32 (1: program once, no verify; rtl, model)"});
     v("verify_tol", s.engine.verify.tol, FieldDoc{"CODES", "program-and-verify: converged when a verify read is within this many ADC codes of the target, 0 .. 65535"});
     v("verify_gain", s.engine.verify.gain, FieldDoc{"Q", "program-and-verify: correction gain in 1/256 (256 = 1.0), 0 .. 1024"});
+    v("drift_refs", s.engine.drift_refs, FieldDoc{"N", "drift compensation in the controller: N reference cells per tensor (1, 2, 4 .. 64), read before every load; 0: off (rtl, model)"});
     v("time", s.engine.time, FieldDoc{"T", "read the model back this long after programming: t0 (the channel's reference time, no drift), or e.g. 1h, 1d, 1y, 10y, seconds"});
     v("limit", s.limit, FieldDoc{"N", "evaluate on the first N test items only (0: all)"});
     v("batch", s.batch, FieldDoc{"N", "evaluation batch size"});

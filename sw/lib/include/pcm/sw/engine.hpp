@@ -24,6 +24,7 @@ struct Regions {
   uint32_t analog_base = 0;
   uint32_t meta_base = 0;
   uint32_t dir_base = 0;
+  uint32_t ref_base = 0;  // drift compensation's reference cells (analog)
 };
 
 // What the controller's counters say about one tensor.
@@ -40,6 +41,7 @@ struct TensorCounters {
   uint64_t pulses = 0;        // analog programming pulses, re-programs included
   uint64_t verify_reads = 0;  // cells read back to verify a pulse
   uint64_t pv_failed = 0;     // cells outside the tolerance after the last pulse
+  uint64_t ref_reads = 0;     // reference cells read for drift compensation
   TensorCounters& operator+=(const TensorCounters& o);
 
   template <class Self, class V>
@@ -56,6 +58,7 @@ struct TensorCounters {
     v("pulses", s.pulses);
     v("verify_reads", s.verify_reads);
     v("pv_failed", s.pv_failed);
+    v("ref_reads", s.ref_reads);
   }
 };
 
@@ -124,8 +127,18 @@ struct EngineOptions {
   std::string trace;             // FST file (rtl)
   model::ArrayTiming array;      // banks, write_latency, read_latency (rtl)
   VerifyOptions verify;          // rtl and model
+  uint32_t drift_refs = 0;       // reference cells per tensor for drift compensation: 0 (off), 1, 2, 4 .. 64
   std::string time = "t0";       // when the model is read back, after programming
 };
+
+// What store_through tells the controller and the cells besides the plan.
+struct StoreSettings {
+  VerifyOptions verify;
+  uint32_t drift_refs = 0;
+  double load_time = 0.0;  // seconds after programming
+};
+// The settings of opt for a channel whose reference time is t0.
+StoreSettings store_settings(const EngineOptions& opt, double t0);
 
 struct PlacedTensor {
   TensorPlan plan;
@@ -134,13 +147,13 @@ struct PlacedTensor {
 
 // The layout `pcmsim run` gives a model: tensors in order, each planned by
 // plan_tensor (the rule in sw/README.md) and given the next consecutive analog
-// region; in the digital space each tensor's metadata records and then its
-// directory follow each other. Throws std::runtime_error naming the tensor
+// region (followed by its `drift_refs` reference cells); in the digital space
+// each tensor's metadata records and then its directory follow each other. Throws std::runtime_error naming the tensor
 // when plan_tensor refuses it, and when the model needs more than 2^32 cells
 // in either space.
 class ModelLayout {
  public:
-  ModelLayout(const Strategy& strategy, const PlanOptions& options, const ChannelMap& map);
+  ModelLayout(const Strategy& strategy, const PlanOptions& options, const ChannelMap& map, uint32_t drift_refs = 0);
   // sens: one flag per weight, or nullptr.
   PlacedTensor add(const std::string& name, const float* w, const uint8_t* sens, std::size_t n);
   uint64_t analog_cells() const { return analog_next_; }
@@ -149,6 +162,7 @@ class ModelLayout {
   Strategy strategy_;
   PlanOptions options_;
   ChannelMap map_;
+  uint32_t drift_refs_;
   uint64_t analog_next_ = 0;
   uint64_t digital_next_ = 0;
 };
@@ -168,8 +182,8 @@ double bare_clock_loop_cycles_per_second(Engine& rtl, uint64_t cycles);
 // (the plan's registers and verify's), START, stream with the cells' clock at
 // 0 s (verify reads see no drift), read back in chunks at load_time seconds,
 // check and return the counters.
-TensorCounters store_through(model::ControllerPort& port, model::CellStore& cells, const VerifyOptions& verify,
-                             double load_time, const TensorPlan& plan, const Regions& regions, const float* w,
-                             const uint8_t* sens, std::size_t n, float* out);
+TensorCounters store_through(model::ControllerPort& port, model::CellStore& cells, const StoreSettings& settings,
+                             const TensorPlan& plan, const Regions& regions, const float* w, const uint8_t* sens,
+                             std::size_t n, float* out);
 
 }  // namespace pcm::sw
