@@ -7,4 +7,7 @@ if(at EQUAL -1)
   message(FATAL_ERROR "mutate: the text to mutate (${DEF}) is not in ${IN}; update the mutation")
 endif()
 string(REPLACE "${MUTANT_FROM}" "${MUTANT_TO}" text "${text}")
-file(WRITE "${OUT}" "${text}")
+# rewritten only when it changes, so that reconfiguring does not rebuild the mutant
+file(WRITE "${OUT}.new" "${text}")
+file(COPY_FILE "${OUT}.new" "${OUT}" ONLY_IF_DIFFERENT)
+file(REMOVE "${OUT}.new")

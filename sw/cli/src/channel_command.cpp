@@ -1,6 +1,5 @@
 // `pcmsim channel`: a channel table's levels, invertible range, capacity and
 // pre-mapped noise; its curves and samples for scripts/plot_channel.py.
-#include <boost/program_options.hpp>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -12,11 +11,13 @@
 #include "pcm/channel_model/channel.hpp"
 #include "pcm/channel_model/errors.hpp"
 #include "pcm/cli/cli.hpp"
+#include "pcm/cli/options.hpp"
+#include "pcm/model/controller_model.hpp"
+#include "pcm/sw/programmed_spread.hpp"
 #include "pcm/sw/text.hpp"
 
 namespace pcm::cli {
 using sw::fmt;
-namespace po = boost::program_options;
 namespace cm = pcm::channel_model;
 
 namespace {
@@ -47,7 +48,9 @@ void report(std::ostream& out, const cm::TableChannel& channel, const cm::PreMap
       << fmt("%.6g", t.input_map.lo) << ", " << fmt("%.6g", t.input_map.hi) << "] -> [-1, 1]\n";
   out << "output           " << (t.output_unit.empty() ? "(no unit)" : t.output_unit)
       << (t.transform == cm::OutputTransform::kLog10 ? " (log10 of the read-out)" : "") << ", ["
-      << fmt("%.6g", t.output_map.lo) << ", " << fmt("%.6g", t.output_map.hi) << "] -> [-1, 1]\n\n";
+      << fmt("%.6g", t.output_map.lo) << ", " << fmt("%.6g", t.output_map.hi) << "] -> [-1, 1]\n";
+  out << "drift            " << t.physics.drift_text() << "\n";
+  out << "read noise       " << t.physics.read_noise_text() << "\n\n";
 
   out << "level   input(phys)        x       mean        std   count\n";
   for (std::size_t i = 0; i < t.levels.size(); ++i) {
@@ -129,62 +132,96 @@ void export_curves(const std::string& path, const cm::TableChannel& channel,
   if (!f) throw cm::TableError(path + ": write failed");
 }
 
+// The command's options (options.hpp reads every value as text).
+struct ChannelConfig {
+  std::string table = "default";
+  std::string noise = "gaussian";
+  std::string export_path;
+  std::string save_stats;
+  uint64_t seed = 1;
+  unsigned samples = 3000;
+  int bins = 4096;
+  bool list = false;
+  sw::VerifyOptions verify;
+  uint64_t verify_cells = 20000;
+
+  template <class Self, class V>
+  static void fields(Self& s, V&& v) {
+    v("table", s.table, sw::FieldDoc{"NAME|FILE", "a built-in table name or a table file (CSV; see channel_model/README.md)"});
+    v("noise", s.noise, sw::FieldDoc{"MODEL", "noise model for the exported samples: gaussian, or empirical (raw tables only)"});
+    v("export", s.export_path, sw::FieldDoc{"FILE", "write curves and samples as CSV (for scripts/plot_channel.py)"});
+    v("save_stats", s.save_stats, sw::FieldDoc{"FILE", "write the table as a stats table (per-level mean, std, count, with its maps)"});
+    v("seed", s.seed, sw::FieldDoc{"S", "seed of the exported samples and of the verify study"});
+    v("samples", s.samples, sw::FieldDoc{"N", "scatter points per exported series, 1 .. 1000000"});
+    v("bins", s.bins, sw::FieldDoc{"N", "output bins for the capacity computation, 2 .. 1048576"});
+    v("list", s.list, sw::FieldDoc{"", "list the built-in tables"});
+    v("verify_pulses", s.verify.pulses, sw::FieldDoc{"N", "with N > 1: measure program-and-verify's programmed spread (1 .. 32)"});
+    v("verify_tol", s.verify.tol, sw::FieldDoc{"CODES", "program-and-verify tolerance in 16-bit ADC codes"});
+    v("verify_gain", s.verify.gain, sw::FieldDoc{"Q", "program-and-verify correction gain in 1/256"});
+    v("verify_cells", s.verify_cells, sw::FieldDoc{"N", "cells of the verify study, 1 .. 10000000"});
+  }
+};
+
+void report_verify(std::ostream& out, const ChannelConfig& c) {
+  const sw::ProgrammedSpread p = sw::programmed_spread(c.table, c.verify, c.verify_cells, c.seed);
+  out << "\nprogram-and-verify " << c.verify.pulses << " pulses, tolerance " << c.verify.tol << " ADC codes, gain "
+      << c.verify.gain << "/256; " << p.cells << " cells at 1 cell per weight, 16-bit DAC/ADC\n"
+      << "  programmed std   " << fmt("%.4f", p.std_once) << " with one pulse, " << fmt("%.4f", p.std_verified)
+      << " with verify (" << fmt("%.2f", p.std_verified > 0.0 ? p.std_once / p.std_verified : 0.0)
+      << "x smaller; t units)\n"
+      << "  cost             " << fmt("%.2f", p.pulses_per_cell) << " pulses per cell, "
+      << fmt("%.1f", 100.0 * p.failed_fraction) << "% of cells not converged\n";
+}
+
 }  // namespace
 
 int channel_command(const std::vector<std::string>& args, std::ostream& out) {
-  std::string table_spec = "default";
-  std::string noise = "gaussian";
-  std::string export_path;
-  std::string save_stats_path;
-  std::uint64_t seed = 1;
-  unsigned samples = 3000;
-  int bins = 4096;
-
-  po::options_description opts("pcmsim channel options");
-  opts.add_options()
-      ("help,h", "print this help")
-      ("table", po::value(&table_spec)->default_value(table_spec),
-       "a built-in table name or a table file (CSV; see channel_model/README.md)")
-      ("noise", po::value(&noise)->default_value(noise),
-       "noise model for the exported samples: gaussian, or empirical (raw tables only)")
-      ("export", po::value(&export_path), "write curves and samples as CSV (for scripts/plot_channel.py)")
-      ("save-stats", po::value(&save_stats_path),
-       "write the table as a stats table (per-level mean, std, count, with its maps)")
-      ("seed", po::value(&seed)->default_value(seed), "seed of the exported samples")
-      ("samples", po::value(&samples)->default_value(samples), "scatter points per exported series")
-      ("bins", po::value(&bins)->default_value(bins), "output bins for the capacity computation")
-      ("list", "list the built-in tables");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(opts).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    out << "usage: pcmsim channel [--table NAME|FILE] [--export FILE.csv] [options]\n\n" << opts;
+  ChannelConfig c;
+  Options options("pcmsim channel options");
+  options.declare(c);
+  if (!options.parse(args)) {
+    out << "usage: pcmsim channel [--table NAME|FILE] [--export FILE.csv] [options]\n\n" << options.help();
     return 0;
   }
-  if (vm.count("list")) {
+  if (c.list) {
     for (const auto& t : cm::builtin_tables()) out << t.name << "  " << t.summary << "\n";
     return 0;
   }
-  if (bins < 2 || bins > 1 << 20) throw UsageError("--bins must be in [2, 1048576], got " + std::to_string(bins));
-  if (samples == 0 || samples > 1000000) {
-    throw UsageError("--samples must be in [1, 1000000], got " + std::to_string(samples));
+  if (c.bins < 2 || c.bins > 1 << 20) throw UsageError("--bins must be in [2, 1048576], got " + std::to_string(c.bins));
+  if (c.samples == 0 || c.samples > 1000000) {
+    throw UsageError("--samples must be in [1, 1000000], got " + std::to_string(c.samples));
   }
+  if (c.verify.pulses < 1 || c.verify.pulses > model::kMaxVerifyPulses) {
+    throw UsageError("--verify-pulses: must be 1 .. 32, got " + std::to_string(c.verify.pulses));
+  }
+  if (c.verify.tol > 65535) throw UsageError("--verify-tol: must be 0 .. 65535, got " + std::to_string(c.verify.tol));
+  if (c.verify.gain > 1024) throw UsageError("--verify-gain: must be 0 .. 1024, got " + std::to_string(c.verify.gain));
+  if (c.verify_cells == 0 || c.verify_cells > 10000000) {
+    throw UsageError("--verify-cells: must be 1 .. 10000000, got " + std::to_string(c.verify_cells));
+  }
+  const std::string& table_spec = c.table;
+  const std::string& export_path = c.export_path;
+  const std::string& save_stats_path = c.save_stats;
+  const int bins = c.bins;
 
-  const cm::TableChannel channel(cm::load_table(table_spec), parse_noise(noise));
+  const cm::TableChannel channel(cm::load_table(table_spec), parse_noise(c.noise));
   const cm::PreMapping pre(channel);
   const cm::CapacityResult cap = cm::table_capacity(channel.table(), bins);
   report(out, channel, pre, cap, bins);
 
   if (!export_path.empty()) {
-    export_curves(export_path, channel, pre, cap, seed, samples);
+    export_curves(export_path, channel, pre, cap, c.seed, c.samples);
     out << "\nwrote " << export_path << "\n";
   }
+  if (c.verify.pulses > 1) report_verify(out, c);
   if (!save_stats_path.empty()) {
     std::ofstream f = open_output(save_stats_path);
     std::vector<std::pair<std::string, std::string>> meta;
     for (const auto& kv : channel.table().metadata) {
-      static const char* kFormatKeys[] = {"format", "kind", "input_unit", "output_unit",
-                                          "output_transform", "input_map", "output_map"};
+      // written by write_stats_table itself (the format, and the physics it declares)
+      static const char* kFormatKeys[] = {"format",     "kind",       "input_unit", "output_unit",
+                                          "output_transform", "input_map", "output_map", "drift",
+                                          "drift_t0",   "read_noise", "read_noise_std", "read_time"};
       bool is_format_key = false;
       for (const char* k : kFormatKeys) is_format_key |= kv.first == k;
       if (!is_format_key) meta.push_back(kv);
