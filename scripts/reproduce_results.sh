@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces docs/RESULTS.md: the strategy/cells grid with digital baselines
 # and pruning, the Gaussian experiment, the rtl-vs-model check on a reduced
-# grid, the plots and the tables, noise-aware training and the end-to-end
+# grid, drift over time and program-and-verify, the plots and the tables, noise-aware training and the end-to-end
 # experiment. Needs the build (scripts/setup.sh); makes
 # the digits data and models when missing. Finished sweep points are reused:
 # rerun after an interruption, or pass --fresh to redo everything.
@@ -30,7 +30,7 @@ fi
 mkdir -p "$out"
 
 start=$(date +%s)
-for grid in strategies gaussian rtl_vs_model; do
+for grid in strategies gaussian rtl_vs_model drift verify; do
   "$pcmsim" sweep --grid "scripts/grids/$grid.json" --out "$out/$grid" "${fresh[@]}"
 done
 $py scripts/check_engines_agree.py "$out/rtl_vs_model/sweep.csv"
@@ -40,6 +40,9 @@ $py scripts/plot_weights.py build/models/digits_mlp.pt build/models/digits_cnn.p
 {
   $py scripts/results_tables.py "$out/strategies/sweep.csv"
   $py scripts/results_tables.py "$out/gaussian/sweep.csv"
+  # the cell's life: drift and compensation, program-and-verify
+  $py scripts/plot_physics.py drift "$out/drift/sweep.csv" "$out/physics"
+  $py scripts/plot_physics.py verify "$out/verify/sweep.csv" "$out/physics"
 } > "$out/tables.md"
 # Noise-aware training (naive / robust / distill at 1 and 2 cells, sp+am) and
 # the end-to-end autoencoder experiment.
