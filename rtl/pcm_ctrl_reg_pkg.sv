@@ -219,9 +219,9 @@ package pcm_ctrl_reg_pkg;
   localparam int PvTolMin = 0;
   localparam int PvTolMax = 65535;
 
-  // PV_GAIN (rw): program-and-verify: correction gain, unsigned Q2.8 (256 = 1.0): the next pulse's DAC code moves by gain x the verify error
+  // PV_GAIN (rw): program-and-verify: correction gain, unsigned Q2.8 (256 = 1.0): the next pulse's DAC code moves by gain x the verify error; 0 (reset) re-programs the same code
   localparam logic [RegAddrWidth-1:0] PvGainOffset = 12'h060;
-  localparam logic [31:0] PvGainReset = 32'h00000100;
+  localparam logic [31:0] PvGainReset = 32'h00000000;
   localparam int PvGainLsb = 0;
   localparam int PvGainWidth = 11;
   localparam logic [31:0] PvGainMask = 32'h000007ff;
