@@ -164,9 +164,23 @@ module pcm_encoder
   logic signed [XWidth-1:0] knot_lo, knot_hi, x;
   logic signed [XWidth:0]  knot_diff;
   logic signed [XWidth+FracWidth:0] slope_prod;
-  logic signed [XWidth-1:0] code_wide, code_max, code_min;
-  logic [4:0]              dac_shift, adc_shift;
-  logic signed [XWidth-1:0] t_ext, tgt_wide, tgt_max, tgt_min;
+  logic [DacWidth-1:0]     code_out;
+  logic [AdcWidth-1:0]     tgt_out;
+
+  // round(v * 2^(bits-1)) of a Q.TFrac value, half up, clamped to the bits-bit
+  // range (module-local: see pcm_reader.sv on Icarus and package functions)
+  function automatic logic signed [XWidth-1:0] code_of(input logic signed [XWidth-1:0] q,
+                                                       input logic [4:0] bits);
+    logic signed [XWidth-1:0] c, cmax, cmin;
+    logic [4:0] sh;
+    sh = 5'(TFrac + 1) - bits;
+    c = (q + (XWidth'(1) <<< (sh - 5'd1))) >>> sh;
+    cmax = (XWidth'(1) <<< (bits - 5'd1)) - XWidth'(1);
+    cmin = -(XWidth'(1) <<< (bits - 5'd1));
+    if (c > cmax) c = cmax;
+    if (c < cmin) c = cmin;
+    return c;
+  endfunction
 
   always_comb begin
     u = (TFrac + 2)'(s1_t_q) + ((TFrac + 2)'(1) << TFrac);
@@ -184,21 +198,9 @@ module pcm_encoder
     end
     x = knot_lo + XWidth'((slope_prod + ((XWidth + FracWidth + 1)'(1) << (FracWidth - 1)))
                           >>> FracWidth);
-    // code = round(x * 2^(b-1)) for x in Q.TFrac
-    dac_shift = 5'(TFrac + 1) - dac_bits_i;
-    code_wide = (x + (XWidth'(1) << (dac_shift - 5'd1))) >>> dac_shift;
-    code_max = (XWidth'(1) << (dac_bits_i - 5'd1)) - XWidth'(1);
-    code_min = -(XWidth'(1) << (dac_bits_i - 5'd1));
-    if (code_wide > code_max) code_wide = code_max;
-    if (code_wide < code_min) code_wide = code_min;
-    // target = round(t * 2^(adc_bits-1)), the same rounding at the ADC's resolution
-    t_ext = XWidth'($signed(s1_t_q));
-    adc_shift = 5'(TFrac + 1) - adc_bits_i;
-    tgt_wide = (t_ext + (XWidth'(1) << (adc_shift - 5'd1))) >>> adc_shift;
-    tgt_max = (XWidth'(1) << (adc_bits_i - 5'd1)) - XWidth'(1);
-    tgt_min = -(XWidth'(1) << (adc_bits_i - 5'd1));
-    if (tgt_wide > tgt_max) tgt_wide = tgt_max;
-    if (tgt_wide < tgt_min) tgt_wide = tgt_min;
+    code_out = DacWidth'(code_of(x, dac_bits_i));
+    // the verify target: t at the ADC's resolution
+    tgt_out = AdcWidth'(code_of(XWidth'($signed(s1_t_q)), adc_bits_i));
 
     s2_valid_d = s2_valid_q;
     s2_nan_d = s2_nan_q;
@@ -214,8 +216,8 @@ module pcm_encoder
       s2_sat_d = s1_sat_q;
       s2_last_d = s1_last_q;
       s2_meta_d = s1_meta_q;
-      s2_code_d = DacWidth'(code_wide);
-      s2_target_d = AdcWidth'(tgt_wide);
+      s2_code_d = code_out;
+      s2_target_d = tgt_out;
       s2_cells_d = cells_for(s1_meta_q, ar_i, sens_en_i, cells_small_i, cells_large_i,
                              cells_sens_i);
     end

@@ -78,7 +78,8 @@ module pcm_refs
     s_first = (s_lo_raw > s_hi_raw) ? s_hi_raw : s_lo_raw;
   end
 
-  // round(v * 2^(bits-1)) of a Q.TFrac value, clamped to the bits-bit range
+  // round(v * 2^(bits-1)) of a Q.TFrac value, clamped to the bits-bit range (as
+  // pcm_encoder.sv; module-local: see pcm_reader.sv on Icarus and package functions)
   function automatic logic signed [XWidth-1:0] code_of(input logic signed [XWidth-1:0] v,
                                                        input logic [4:0] bits);
     logic signed [XWidth-1:0] c, cmax, cmin;

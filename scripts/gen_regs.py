@@ -147,6 +147,7 @@ def cpp_header(spec):
             "  int64_t min;",
             "  int64_t max;",
             "  uint32_t reset;",
+            "  uint32_t mask;  // bits a write may set",
             "};", ""]
     for reg in regs:
         ns = reg["name"].lower()
@@ -167,10 +168,12 @@ def cpp_header(spec):
     allregs = regs + spec.get("windows", [])
     out += ["", f"inline constexpr std::array<RegInfo, {len(allregs)}> kRegisters{{{{"]
     for reg in allregs:
-        out.append("    {{\"{}\", 0x{:03X}, {}, Access::{}, {}, {}, Check::{}, {}, {}, 0x{:08X}u}},".format(
+        fields = reg.get("fields")
+        mask = sum(((1 << f["width"]) - 1) << f["lsb"] for f in fields) if fields else 0xFFFFFFFF
+        out.append("    {{\"{}\", 0x{:03X}, {}, Access::{}, {}, {}, Check::{}, {}, {}, 0x{:08X}u, 0x{:08X}u}},".format(
             reg["name"], reg["offset"], reg.get("entries", 1), ACCESS[reg["swaccess"]],
             "true" if reg.get("lock") else "false", "true" if reg.get("counter") else "false",
-            CHECKS[reg.get("check")], reg.get("min", 0), reg.get("max", 0), reg["reset"]))
+            CHECKS[reg.get("check")], reg.get("min", 0), reg.get("max", 0), reg["reset"], mask))
     out += ["}};", "", "}  // namespace pcm::regs"]
     return "\n".join(out) + "\n"
 

@@ -150,23 +150,11 @@ bool ControllerModel::legal(uint32_t addr, uint32_t data, bool busy) const {
       break;
     }
     case r::dir::kOffset:
-      mask = r::dir::kMask;
-      ok = in_unsigned(data, info_at(addr).min, info_at(addr).max);
-      break;
     case r::pv_pulses::kOffset:
-      mask = r::pv_pulses::kMask;
-      ok = in_unsigned(data, info_at(addr).min, info_at(addr).max);
-      break;
     case r::pv_tol::kOffset:
-      mask = r::pv_tol::kMask;
-      ok = in_unsigned(data, info_at(addr).min, info_at(addr).max);
-      break;
     case r::pv_gain::kOffset:
-      mask = r::pv_gain::kMask;
-      ok = in_unsigned(data, info_at(addr).min, info_at(addr).max);
-      break;
-    case r::comp::kOffset:
-      mask = r::comp::kMask;
+    case r::comp::kOffset:  // one field or more, an unsigned range over the register
+      mask = info_at(addr).mask;
       ok = in_unsigned(data, info_at(addr).min, info_at(addr).max);
       break;
     case r::ref_base::kOffset: break;
