@@ -56,6 +56,12 @@ void validate(const RunConfig& c) {
   check_range<uint32_t>("verify_tol", c.engine.verify.tol, 0, 65535);
   check_range<uint32_t>("verify_gain", c.engine.verify.gain, 0, 1024);
   seconds_of_time(c.engine.time, 0.0);
+  for (const auto& [name, v] : {std::pair<const char*, double>{"program_ns", c.engine.costs.program_ns},
+                                {"program_pj", c.engine.costs.program_pj},
+                                {"read_ns", c.engine.costs.read_ns},
+                                {"read_pj", c.engine.costs.read_pj}}) {
+    if (!(v >= 0.0) || !std::isfinite(v)) throw ConfigError(name, "must be a finite number >= 0");
+  }
   const uint32_t refs = c.engine.drift_refs;
   if (refs > 64 || (refs & (refs - 1)) != 0) {
     throw ConfigError("drift_refs", "must be 0 (off) or a power of two up to 64, got " + std::to_string(refs));

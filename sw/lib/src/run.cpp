@@ -247,7 +247,7 @@ RunResult run(const RunConfig& config, RunObserver& obs) {
   r.fp32_ideal = fp32_baseline(kIdealBitsPerCell);
   r.fp32_realistic = fp32_baseline(kRealisticBitsPerCell);
   r.timing = engine->timing();
-  r.physical = physical_cost(r.counters, config.engine.array, model::PulseCosts{}, r.weights);
+  r.physical = physical_cost(r.counters, config.engine.array, config.engine.costs, r.weights);
   r.physical.load_time_s = seconds_of_time(config.engine.time, channel.channel->reference_time());
   for (const TensorJob& j : jobs) r.tensors.push_back(tensor_report(j));
   r.host.wall_seconds = seconds_since(started);

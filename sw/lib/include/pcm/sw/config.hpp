@@ -81,6 +81,10 @@ struct RunConfig {
     v("verify_tol", s.engine.verify.tol, FieldDoc{"CODES", "program-and-verify: converged when a verify read is within this many ADC codes of the target, 0 .. 65535"});
     v("verify_gain", s.engine.verify.gain, FieldDoc{"Q", "program-and-verify: correction gain in 1/256 (256 = 1.0), 0 .. 1024"});
     v("drift_refs", s.engine.drift_refs, FieldDoc{"N", "drift compensation in the controller: N reference cells per tensor (1, 2, 4 .. 64), read before every load; 0: off (rtl, model)"});
+    v("program_ns", s.engine.costs.program_ns, FieldDoc{"NS", "duration of one programming pulse (default: NVMain PCM_MLC_example SET 150 + RESET 100 ns)"});
+    v("program_pj", s.engine.costs.program_pj, FieldDoc{"PJ", "energy of one programming pulse (default: NVMain 102 + 54 pJ)"});
+    v("read_ns", s.engine.costs.read_ns, FieldDoc{"NS", "duration of one read (default: aihwkit t_read 250 ns)"});
+    v("read_pj", s.engine.costs.read_pj, FieldDoc{"PJ", "energy of one read (default: NVMain 81 pJ)"});
     v("time", s.engine.time, FieldDoc{"T", "read the model back this long after programming: t0 (the channel's reference time, no drift), or e.g. 1h, 1d, 1y, 10y, seconds"});
     v("limit", s.limit, FieldDoc{"N", "evaluate on the first N test items only (0: all)"});
     v("batch", s.batch, FieldDoc{"N", "evaluation batch size"});

@@ -12,6 +12,7 @@
 #include "pcm/channel_model/channel.hpp"
 #include "pcm/model/array_timing.hpp"
 #include "pcm/model/cell_store.hpp"
+#include "pcm/model/pulse_costs.hpp"
 #include "pcm/model/controller_port.hpp"
 #include "pcm/regs/pcm_ctrl_regs.hpp"
 #include "pcm/sw/fields.hpp"
@@ -129,6 +130,7 @@ struct EngineOptions {
   VerifyOptions verify;          // rtl and model
   uint32_t drift_refs = 0;       // reference cells per tensor for drift compensation: 0 (off), 1, 2, 4 .. 64
   std::string time = "t0";       // when the model is read back, after programming
+  model::PulseCosts costs;       // per-access time and energy (pulse_costs.hpp) for the report
 };
 
 // What store_through tells the controller and the cells besides the plan.

@@ -2,7 +2,8 @@
 
 // The physical cost of one cell access: duration and energy per programming
 // pulse and per read, plain data beside ArrayTiming so that host code can set
-// and read them. These defaults are the only ones (`pcmsim run` reports
+// and read them. These defaults are the only ones (`pcmsim run --program-ns
+// --program-pj --read-ns --read-pj` start from them; the run reports
 // store/load time and energy from them and the controller's counters).
 //
 // Sources:
