@@ -13,6 +13,7 @@
 #include "pcm/cli/cli.hpp"
 #include "pcm/cli/options.hpp"
 #include "pcm/model/controller_model.hpp"
+#include "pcm/sw/files.hpp"
 #include "pcm/sw/programmed_spread.hpp"
 #include "pcm/sw/text.hpp"
 
@@ -204,6 +205,7 @@ int channel_command(const std::vector<std::string>& args, std::ostream& out) {
   const std::string& save_stats_path = c.save_stats;
   const int bins = c.bins;
 
+  sw::check_outputs({{"table", table_spec}}, {{"export", export_path}, {"save_stats", save_stats_path}});
   const cm::TableChannel channel(cm::load_table(table_spec), parse_noise(c.noise));
   const cm::PreMapping pre(channel);
   const cm::CapacityResult cap = cm::table_capacity(channel.table(), bins);

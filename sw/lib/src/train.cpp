@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "pcm/sw/dataset.hpp"
+#include "pcm/sw/files.hpp"
 #include "pcm/sw/torch_model.hpp"
 #include "pcm/sw/weight_noise.hpp"
 
@@ -148,6 +149,7 @@ void validate(const TrainConfig& c) {
 
 TrainResult train(const TrainConfig& c, TrainObserver& obs) {
   validate(c);
+  check_outputs({{"model", c.model}, {"teacher", c.teacher}}, {{"out", c.out}});
   const Mode mode = mode_of(c);
   const bool noisy = mode != Mode::kNaive;
   const ChannelSetup channel = make_channel(c.plan.channel);
