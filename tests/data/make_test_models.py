@@ -5,7 +5,8 @@ usage: make_test_models.py OUT_DIR DIGITS_DIR
 
 Writes into OUT_DIR: tiny_mlp.pt and tiny_cnn.pt (untrained, deterministic,
 input [N, 1, 8, 8]; the CNN has batch-norm buffers), nan_weight.pt (a NaN in a
-weight), cifar_input.pt (wants 3-channel 32x32 input), not_a_model.pt (text),
+weight), nan_buffer.pt (a NaN batch-norm variance), nan_logits.pt (finite
+weights, NaN logits), weightless.pt (only an empty parameter), cifar_input.pt (wants 3-channel 32x32 input), not_a_model.pt (text),
 and truncated_digits/ (DIGITS_DIR's test split with the image file cut short).
 """
 import os
@@ -25,6 +26,26 @@ def tiny_mlp():
     return nn.Sequential(nn.Flatten(), nn.Linear(64, 24), nn.ReLU(), nn.Linear(24, 10))
 
 
+class NanLogits(nn.Module):
+    """Finite weights, NaN logits (a constant NaN in the forward)."""
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(64, 10)
+
+    def forward(self, x):
+        return self.lin(x.flatten(1)) * float("nan")
+
+
+class Weightless(nn.Module):
+    """Only an empty parameter: nothing to store."""
+    def __init__(self):
+        super().__init__()
+        self.empty = nn.Parameter(torch.zeros(0))
+
+    def forward(self, x):
+        return x.flatten(1)[:, :10] + self.empty.sum()
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("make_test_models: usage: make_test_models.py OUT_DIR DIGITS_DIR")
@@ -41,6 +62,12 @@ def main():
     trace(bad, os.path.join(out, "nan_weight.pt"))
     cifar = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.Linear(4 * 30 * 30, 10))
     trace(cifar, os.path.join(out, "cifar_input.pt"), shape=(2, 3, 32, 32))
+    nan_bn = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.Flatten(), nn.Linear(256, 10))
+    with torch.no_grad():
+        nan_bn[1].running_var[2] = float("nan")
+    trace(nan_bn, os.path.join(out, "nan_buffer.pt"))
+    trace(NanLogits(), os.path.join(out, "nan_logits.pt"))
+    trace(Weightless(), os.path.join(out, "weightless.pt"))
     with open(os.path.join(out, "not_a_model.pt"), "w") as f:
         f.write("this is not a TorchScript archive\n")
     cut = os.path.join(out, "truncated_digits")

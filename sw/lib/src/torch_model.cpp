@@ -57,17 +57,35 @@ uint64_t TorchModel::buffer_count() const {
   return n;
 }
 
-void TorchModel::check_finite() const {
-  for (const auto& p : params_) {
-    const torch::Tensor flat = p.value.detach().contiguous().view(-1);
-    const float* v = flat.data_ptr<float>();
-    for (int64_t i = 0; i < flat.numel(); ++i) {
-      if (!std::isfinite(v[i])) {
-        throw std::runtime_error("parameter " + p.name + ": weight " + std::to_string(i) + " is " +
-                                 (std::isnan(v[i]) ? "NaN" : "infinite"));
-      }
+namespace {
+
+// The first NaN or infinite value of a floating-point tensor: "value I is NaN", or "".
+std::string first_non_finite(const torch::Tensor& t, const char* what) {
+  if (!t.is_floating_point()) return "";
+  const torch::Tensor flat = t.detach().to(torch::kDouble).contiguous().view(-1);
+  const double* v = flat.data_ptr<double>();
+  for (int64_t i = 0; i < flat.numel(); ++i) {
+    if (!std::isfinite(v[i])) {
+      return std::string(what) + " " + std::to_string(i) + " is " + (std::isnan(v[i]) ? "NaN" : "infinite");
     }
   }
+  return "";
+}
+
+}  // namespace
+
+void TorchModel::check_finite() const {
+  int64_t stored = 0;
+  for (const auto& p : params_) {
+    stored += p.value.numel();
+    const std::string bad = first_non_finite(p.value, "weight");
+    if (!bad.empty()) throw std::runtime_error("parameter " + p.name + ": " + bad);
+  }
+  for (const auto& b : buffers_) {
+    const std::string bad = first_non_finite(b.value, "value");
+    if (!bad.empty()) throw std::runtime_error(path_ + ": buffer " + b.name + ": " + bad);
+  }
+  if (stored == 0) throw std::runtime_error(path_ + ": the model has no weight to store (no parameter, or only empty ones)");
 }
 
 void TorchModel::save(const std::string& path) {
@@ -170,7 +188,12 @@ double TorchModel::accuracy(const Dataset& data, std::size_t limit, std::size_t 
   std::size_t correct = 0;
   for (std::size_t at = 0; at < n; at += batch) {
     const std::size_t count = std::min(batch, n - at);
-    const torch::Tensor predicted = logits(images_tensor(data, at, count)).argmax(1);
+    const torch::Tensor out = logits(images_tensor(data, at, count));
+    if (!torch::isfinite(out).all().item<bool>()) {
+      throw std::runtime_error(path_ + ": the model's logits are NaN or infinite for test items " + std::to_string(at) +
+                               " .. " + std::to_string(at + count - 1));
+    }
+    const torch::Tensor predicted = out.argmax(1);
     const auto* p = predicted.data_ptr<int64_t>();
     for (std::size_t i = 0; i < count; ++i) correct += p[i] == data.labels[at + i];
     if (progress) progress(at + count);

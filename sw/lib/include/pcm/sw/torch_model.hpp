@@ -32,8 +32,9 @@ class TorchModel {
   uint64_t parameter_count() const;
   uint64_t buffer_count() const;
 
-  // Throws std::runtime_error naming the parameter and the index of the
-  // first NaN or infinite weight.
+  // Throws std::runtime_error naming the parameter (or buffer) and the index
+  // of the first NaN or infinite value, or saying that there is no weight to
+  // store.
   void check_finite() const;
 
   // Snapshot and restore of every parameter (between seeds).
