@@ -92,6 +92,7 @@ double TableChannel::program(double x, const CellKey& key) const {
 }
 
 double TableChannel::drift_exponent(double x, const CellKey& key) const {
+  if (!physics_.physics().has_drift()) return 0.0;  // no curve to evaluate per programmed cell
   return physics_.drift_exponent(mu_(x), key);
 }
 

@@ -12,7 +12,7 @@
 #include "pcm/channel_model/errors.hpp"
 #include "pcm/cli/cli.hpp"
 #include "pcm/cli/options.hpp"
-#include "pcm/model/controller_model.hpp"
+#include "pcm/sw/config.hpp"
 #include "pcm/sw/files.hpp"
 #include "pcm/sw/programmed_spread.hpp"
 #include "pcm/sw/text.hpp"
@@ -156,9 +156,7 @@ struct ChannelConfig {
     v("samples", s.samples, sw::FieldDoc{"N", "scatter points per exported series, 1 .. 1000000"});
     v("bins", s.bins, sw::FieldDoc{"N", "output bins for the capacity computation, 2 .. 1048576"});
     v("list", s.list, sw::FieldDoc{"", "list the built-in tables"});
-    v("verify_pulses", s.verify.pulses, sw::FieldDoc{"N", "with N > 1: measure program-and-verify's programmed spread (1 .. 32)"});
-    v("verify_tol", s.verify.tol, sw::FieldDoc{"CODES", "program-and-verify tolerance in 16-bit ADC codes"});
-    v("verify_gain", s.verify.gain, sw::FieldDoc{"Q", "program-and-verify correction gain in 1/256"});
+    sw::VerifyOptions::fields(s.verify, v);  // with N > 1: the programmed-spread study (16-bit ADC codes)
     v("verify_cells", s.verify_cells, sw::FieldDoc{"N", "cells of the verify study, 1 .. 10000000"});
   }
 };
@@ -192,11 +190,7 @@ int channel_command(const std::vector<std::string>& args, std::ostream& out) {
   if (c.samples == 0 || c.samples > 1000000) {
     throw UsageError("--samples must be in [1, 1000000], got " + std::to_string(c.samples));
   }
-  if (c.verify.pulses < 1 || c.verify.pulses > model::kMaxVerifyPulses) {
-    throw UsageError("--verify-pulses: must be 1 .. 32, got " + std::to_string(c.verify.pulses));
-  }
-  if (c.verify.tol > 65535) throw UsageError("--verify-tol: must be 0 .. 65535, got " + std::to_string(c.verify.tol));
-  if (c.verify.gain > 1024) throw UsageError("--verify-gain: must be 0 .. 1024, got " + std::to_string(c.verify.gain));
+  sw::validate(c.verify);
   if (c.verify_cells == 0 || c.verify_cells > 10000000) {
     throw UsageError("--verify-cells: must be 1 .. 10000000, got " + std::to_string(c.verify_cells));
   }

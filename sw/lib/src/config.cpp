@@ -42,6 +42,12 @@ void validate(const PlanConfig& c) {
   }
 }
 
+void validate(const VerifyOptions& v) {
+  check_range<uint32_t>("verify_pulses", v.pulses, 1, model::kMaxVerifyPulses);
+  check_range<uint32_t>("verify_tol", v.tol, 0, 65535);
+  check_range<uint32_t>("verify_gain", v.gain, 0, 1024);
+}
+
 void validate(const RunConfig& c) {
   validate(c.plan);
   if (c.seeds == 0) throw ConfigError("seeds", "must be at least 1");
@@ -52,9 +58,7 @@ void validate(const RunConfig& c) {
   check_range<uint32_t>("banks", c.engine.array.banks, 1, 1u << 16);
   check_range<uint32_t>("write_latency", c.engine.array.write_latency, 1, 1u << 16);
   check_range<uint32_t>("read_latency", c.engine.array.read_latency, 1, 1u << 16);
-  check_range<uint32_t>("verify_pulses", c.engine.verify.pulses, 1, model::kMaxVerifyPulses);
-  check_range<uint32_t>("verify_tol", c.engine.verify.tol, 0, 65535);
-  check_range<uint32_t>("verify_gain", c.engine.verify.gain, 0, 1024);
+  validate(c.engine.verify);
   seconds_of_time(c.engine.time, 0.0);
   for (const auto& [name, v] : {std::pair<const char*, double>{"program_ns", c.engine.costs.program_ns},
                                 {"program_pj", c.engine.costs.program_pj},

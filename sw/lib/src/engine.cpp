@@ -107,10 +107,15 @@ uint32_t read_reg(md::ControllerPort& port, uint32_t addr) {
 
 }  // namespace
 
+uint32_t reference_cells(const EngineOptions& opt) {
+  const bool controller = opt.engine == "rtl" || opt.engine == "model";
+  return opt.store == "analog" && controller ? opt.drift_refs : 0;
+}
+
 StoreSettings store_settings(const EngineOptions& opt, double t0) {
   StoreSettings s;
   s.verify = opt.verify;
-  s.drift_refs = opt.drift_refs;
+  s.drift_refs = reference_cells(opt);
   s.load_time = seconds_of_time(opt.time, t0);
   return s;
 }
@@ -212,7 +217,7 @@ class ModelEngine final : public Engine {
 class IdealEngine final : public Engine {
  public:
   IdealEngine(const EngineOptions& opt, const ChannelSetup& channel)
-      : channel_(channel), load_time_(seconds_of_time(opt.time, channel.channel->reference_time())) {}
+      : channel_(channel), load_time_(store_settings(opt, channel.channel->reference_time()).load_time) {}
   std::string name() const override { return "ideal"; }
   void begin(uint64_t seed) override { seed_ = seed; }
   TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w,

@@ -53,7 +53,7 @@ double evaluate(TorchModel& model, const Dataset& test, const RunConfig& c, uint
 std::vector<TensorJob> plan_jobs(TorchModel& model, const Strategy& strategy, const RunConfig& c,
                                  const ChannelSetup& channel, const std::vector<std::vector<uint8_t>>& marks) {
   std::vector<TensorJob> jobs;
-  ModelLayout layout(strategy, c.plan.rule, channel.map, c.engine.store == "analog" ? c.engine.drift_refs : 0);
+  ModelLayout layout(strategy, c.plan.rule, channel.map, reference_cells(c.engine));
   for (std::size_t k = 0; k < model.parameters().size(); ++k) {
     const NamedTensor& param = model.parameters()[k];
     const torch::Tensor flat = param.value.detach().contiguous().view(-1);
@@ -128,9 +128,7 @@ CellUse cell_use(const std::vector<TensorJob>& jobs, const RunConfig& c, uint64_
   CellUse u;
   u.weights = weights;
   u.analog_cells = first_seed.cells_written;
-  if (c.engine.store == "analog" && c.engine.engine != "ideal") {
-    u.analog_cells += uint64_t{c.engine.drift_refs} * jobs.size();  // every tensor's reference cells
-  }
+  u.analog_cells += uint64_t{reference_cells(c.engine)} * jobs.size();  // every tensor's reference cells
   u.directory_words = first_seed.dir_written;
   for (const TensorJob& j : jobs) {
     u.metadata_bits += static_cast<double>(j.stored.size()) * j.placed.plan.strategy.meta_bits();

@@ -131,6 +131,10 @@ int last_ref_knot(const CodecConfig& cfg) {
   return static_cast<int>((cfg.range_hi + (1 << regs::kRangeFrac)) >> shift);
 }
 
+int next_ref_knot(const CodecConfig& cfg, int knot) {
+  return knot >= last_ref_knot(cfg) ? first_ref_knot(cfg) : knot + 1;
+}
+
 int32_t ref_target(int knot, int adc_bits) {
   return code_of((int64_t{knot} << kSegShift) - (int64_t{1} << kTFrac), adc_bits);
 }

@@ -289,42 +289,36 @@ void ControllerModel::write_weight(uint32_t weight_bits, bool sensitive, bool la
 void ControllerModel::program_refs() {
   if (!regs::comp::kEn.get(comp_)) return;
   const uint32_t count = 1u << regs::comp::kRefLog2.get(comp_);
-  const int first = first_ref_knot(cfg_);
-  const int last = last_ref_knot(cfg_);
-  int knot = first;
-  for (uint32_t j = 0; j < count; ++j) {
+  int knot = first_ref_knot(cfg_);
+  for (uint32_t j = 0; j < count; ++j, knot = next_ref_knot(cfg_, knot)) {
     const int32_t code = code_of(cfg_.lut[static_cast<std::size_t>(knot)], cfg_.dac_bits);  // knots are legal Q11.20 values
     program_cell(ref_base_ + j, code, ref_target(knot, cfg_.adc_bits));
-    knot = knot >= last ? first : knot + 1;
   }
 }
 
 int32_t ControllerModel::read_drift_offset() {
   const int ref_log2 = static_cast<int>(regs::comp::kRefLog2.get(comp_));
   const uint32_t count = 1u << ref_log2;
-  const int lane_shift = 32 - params_.adc_width;
-  const int first = first_ref_knot(cfg_);
-  const int last = last_ref_knot(cfg_);
-  int knot = first;
+  int knot = first_ref_knot(cfg_);
   int64_t sum = 0;
-  for (uint32_t j = 0; j < count; ++j) {
-    const int32_t raw = array_.read_analog(ref_base_ + j, cfg_.adc_bits);
-    const int32_t adc = static_cast<int32_t>(static_cast<uint32_t>(raw) << lane_shift) >> lane_shift;
-    sum += adc - ref_target(knot, cfg_.adc_bits);
+  for (uint32_t j = 0; j < count; ++j, knot = next_ref_knot(cfg_, knot)) {
+    sum += adc_lane(array_.read_analog(ref_base_ + j, cfg_.adc_bits)) - ref_target(knot, cfg_.adc_bits);
     bump(kRefReads, 1);
-    knot = knot >= last ? first : knot + 1;
   }
   return drift_offset_of(sum, ref_log2, cfg_.adc_bits);
 }
 
-void ControllerModel::program_cell(uint32_t addr, int32_t code, int32_t target) {
+int32_t ControllerModel::adc_lane(int32_t raw) const {
   const int lane_shift = 32 - params_.adc_width;
+  return static_cast<int32_t>(static_cast<uint32_t>(raw) << lane_shift) >> lane_shift;
+}
+
+void ControllerModel::program_cell(uint32_t addr, int32_t code, int32_t target) {
   for (uint32_t pulse = 1;; ++pulse) {
     array_.write_analog(addr, code, cfg_.dac_bits);
     bump(kPulses, 1);
     if (pv_pulses_ <= 1) return;
-    const int32_t raw = array_.read_analog(addr, cfg_.adc_bits);
-    const int32_t adc = static_cast<int32_t>(static_cast<uint32_t>(raw) << lane_shift) >> lane_shift;
+    const int32_t adc = adc_lane(array_.read_analog(addr, cfg_.adc_bits));
     bump(kVerifyReads, 1);
     const int32_t error = target - adc;
     if (static_cast<uint32_t>(error < 0 ? -error : error) <= pv_tol_) {
@@ -369,8 +363,6 @@ std::vector<ReadBeat> ControllerModel::read(uint32_t index, uint32_t count) {
   } else {
     ptr = index * cfg_.cells_small;
   }
-  // the controller keeps the low AdcWidth bits of each lane, signed
-  const int lane_shift = 32 - params_.adc_width;
   beats.reserve(count);
   for (uint64_t cur = index; cur < end; ++cur) {
     if (meta_en) bump(kMetaRead, 1);
@@ -379,7 +371,7 @@ std::vector<ReadBeat> ControllerModel::read(uint32_t index, uint32_t count) {
     int64_t sum = 0;
     for (uint32_t j = 0; j < r; ++j) {
       const int32_t code = array_.read_analog(analog_base_ + ptr + j, cfg_.adc_bits);
-      sum += static_cast<int32_t>(static_cast<uint32_t>(code) << lane_shift) >> lane_shift;
+      sum += adc_lane(code);
     }
     ptr += r;
     bump(kCellsRead, r);

@@ -77,9 +77,7 @@ struct RunConfig {
     v("write_latency", s.engine.array.write_latency, FieldDoc{"CYCLES", "array write latency in cycles (rtl)"});
     v("read_latency", s.engine.array.read_latency, FieldDoc{"CYCLES", "array read latency in cycles (rtl)"});
     v("trace", s.engine.trace, FieldDoc{"FILE", "write an FST waveform of the controller (rtl)"});
-    v("verify_pulses", s.engine.verify.pulses, FieldDoc{"N", "program-and-verify: most pulses per cell, 1 .. 32 (1: program once, no verify; rtl, model)"});
-    v("verify_tol", s.engine.verify.tol, FieldDoc{"CODES", "program-and-verify: converged when a verify read is within this many ADC codes of the target, 0 .. 65535"});
-    v("verify_gain", s.engine.verify.gain, FieldDoc{"Q", "program-and-verify: correction gain in 1/256 (256 = 1.0), 0 .. 1024"});
+    VerifyOptions::fields(s.engine.verify, v);
     v("drift_refs", s.engine.drift_refs, FieldDoc{"N", "drift compensation in the controller: N reference cells per tensor (1, 2, 4 .. 64), read before every load; 0: off (rtl, model)"});
     v("program_ns", s.engine.costs.program_ns, FieldDoc{"NS", "duration of one programming pulse (default: NVMain PCM_MLC_example SET 150 + RESET 100 ns)"});
     v("program_pj", s.engine.costs.program_pj, FieldDoc{"PJ", "energy of one programming pulse (default: NVMain 102 + 54 pJ)"});
@@ -97,6 +95,9 @@ struct RunConfig {
     v("quiet", s.quiet, FieldDoc{"", "no progress bar"});
   }
 };
+
+// The program-and-verify registers' legal ranges (ConfigError naming the field).
+void validate(const VerifyOptions& v);
 
 // Everything validate(PlanConfig) checks, and the run's own fields.
 void validate(const RunConfig& c);

@@ -112,6 +112,13 @@ struct VerifyOptions {
   uint32_t pulses = regs::pv_pulses::kReset;  // PV_PULSES, 1 .. 32
   uint32_t tol = regs::pv_tol::kReset;        // PV_TOL, ADC codes
   uint32_t gain = regs::pv_gain::kReset;      // PV_GAIN, Q2.8 (256 = 1.0)
+
+  template <class Self, class V>
+  static void fields(Self& s, V&& v) {
+    v("verify_pulses", s.pulses, FieldDoc{"N", "program-and-verify: most pulses per cell, 1 .. 32 (1: program once, no verify; rtl, model)"});
+    v("verify_tol", s.tol, FieldDoc{"CODES", "program-and-verify: converged when a verify read is within this many ADC codes of the target, 0 .. 65535"});
+    v("verify_gain", s.gain, FieldDoc{"Q", "program-and-verify: correction gain in 1/256 (256 = 1.0), 0 .. 1024; 0 re-programs the same code"});
+  }
 };
 
 // "t0" (the channel's reference time: no drift), or seconds with an optional
@@ -132,6 +139,11 @@ struct EngineOptions {
   std::string time = "t0";       // when the model is read back, after programming
   model::PulseCosts costs;       // per-access time and energy (pulse_costs.hpp) for the report
 };
+
+// The reference cells per tensor the engine programs: drift_refs for the
+// controller engines (rtl, model) storing analog, 0 otherwise (the ideal
+// engine has no controller to compensate with).
+uint32_t reference_cells(const EngineOptions& opt);
 
 // What store_through tells the controller and the cells besides the plan.
 struct StoreSettings {

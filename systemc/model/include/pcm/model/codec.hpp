@@ -80,6 +80,8 @@ uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum, int32_t 
 // usable range (the one at or below hi when none is inside).
 int first_ref_knot(const CodecConfig& cfg);
 int last_ref_knot(const CodecConfig& cfg);
+// The knot of the reference after one holding `knot` (wraps to the first).
+int next_ref_knot(const CodecConfig& cfg, int knot);
 // The read-out expected from a cell holding knot s: t = -1 + s / 16 at the
 // ADC's resolution.
 int32_t ref_target(int knot, int adc_bits);

@@ -73,6 +73,8 @@ class ControllerModel {
   // One analog cell through pcm_verifier's loop: program, and with
   // PV_PULSES > 1 verify and re-program until within PV_TOL or out of pulses.
   void program_cell(uint32_t addr, int32_t code, int32_t target);
+  // An ADC read-out as the controller keeps it: the low AdcWidth bits of the lane, signed.
+  int32_t adc_lane(int32_t raw) const;
   // pcm_refs: the reference cells at REF_BASE, programmed / read back.
   void program_refs();
   int32_t read_drift_offset();
