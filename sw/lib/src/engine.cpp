@@ -55,6 +55,7 @@ double seconds_of_time(const std::string& time, double t0) {
   else throw bad("unknown unit '" + unit + "' (s, m, h, d, y)");
   if (!std::isfinite(v)) throw bad("must be finite");
   if (v < 0.0) throw bad("must be >= 0 (seconds after programming)");
+  if (!std::isfinite(v * scale)) throw bad("is too large");
   return v * scale;
 }
 
