@@ -1,9 +1,13 @@
 # Runs `pcmsim run` with --engine rtl and --engine model on the same model and
 # arguments (ARGS, separated by '|'); passes when the read-back weights are
 # bit-identical and every controller counter and cell figure is the same.
+# RTL_ARGS (the array's timing) go to the rtl engine only: the model engine
+# counts no cycles and refuses them.
 string(REPLACE "|" ";" args "${ARGS}")
+string(REPLACE "|" ";" args_rtl "${RTL_ARGS}")
+set(args_model "")
 foreach(engine rtl model)
-  execute_process(COMMAND "${PCMSIM}" run ${args} --engine ${engine} --seeds 1
+  execute_process(COMMAND "${PCMSIM}" run ${args} ${args_${engine}} --engine ${engine} --seeds 1
                           --dump-weights "${WORK}/${engine}.f32" --out "${WORK}/${engine}.json"
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)

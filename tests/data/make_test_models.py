@@ -7,7 +7,8 @@ Writes into OUT_DIR: tiny_mlp.pt and tiny_cnn.pt (untrained, deterministic,
 input [N, 1, 8, 8]; the CNN has batch-norm buffers), nan_weight.pt (a NaN in a
 weight), nan_buffer.pt (a NaN batch-norm variance), nan_logits.pt (finite
 weights, NaN logits), weightless.pt (only an empty parameter), cifar_input.pt (wants 3-channel 32x32 input), not_a_model.pt (text),
-and truncated_digits/ (DIGITS_DIR's test split with the image file cut short).
+truncated_digits/ (DIGITS_DIR's test split with the image file cut short) and
+overflow_digits/ (an image header whose dimensions multiply past 2^64).
 """
 import os
 import shutil
@@ -76,6 +77,12 @@ def main():
         shutil.copyfile(os.path.join(digits, name), os.path.join(cut, name))
     images = os.path.join(cut, "t10k-images-idx3-ubyte")
     os.truncate(images, os.path.getsize(images) - 100)
+    # an IDX header whose dimensions multiply past 2^64 (the file is 16 bytes + 1)
+    huge = os.path.join(out, "overflow_digits")
+    os.makedirs(huge, exist_ok=True)
+    with open(os.path.join(huge, "t10k-images-idx3-ubyte"), "wb") as f:
+        f.write(bytes([0, 0, 8, 3]) + b"\xff\xff\xff\xff" * 3 + b"\0")
+    shutil.copyfile(os.path.join(digits, "t10k-labels-idx1-ubyte"), os.path.join(huge, "t10k-labels-idx1-ubyte"))
 
 
 if __name__ == "__main__":

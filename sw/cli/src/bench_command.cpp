@@ -16,6 +16,7 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out) {
     out << "usage: pcmsim bench [options]\n\n" << options.help();
     return 0;
   }
+  sw::validate(c);
   out << "bench      " << c.weights << " generated Laplace weights, strategy " << c.strategy << ", " << c.cells
       << " cells per weight, channel " << c.channel << "\n" << std::flush;
   const sw::BenchResult r = sw::run_bench(c);

@@ -1,7 +1,9 @@
 #include "pcm/cli/cli.hpp"
 
 #include <boost/program_options/errors.hpp>
+#include <c10/util/Exception.h>
 #include <exception>
+#include <new>
 #include <ostream>
 
 #include "pcm/cli/options.hpp"
@@ -51,7 +53,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (command == "channel") return channel_command(rest, out);
     if (command == "run") return run_command(rest, out, err);
     if (command == "bench") return bench_command(rest, out);
-    if (command == "sweep") return sweep_command(rest, out);
+    if (command == "sweep") return sweep_command(rest, out, err);
     if (command == "train") return train_command(rest, out, err);
     if (command == "e2e") return e2e_command(rest, out);
     throw UsageError("unknown command '" + command + "' (try: pcmsim --help)");
@@ -65,6 +67,17 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     err << "pcmsim " << command << ": " << one_line(e.what()) << " (try: pcmsim " << command
         << " --help)\n";
     return 2;
+  } catch (const c10::Error& e) {  // LibTorch's message without its C++ backtrace
+    const std::string what = e.what_without_backtrace();
+    err << "pcmsim " << command << ": error: LibTorch: " << one_line(what.substr(0, what.find('\n'))) << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    err << "pcmsim " << command << ": error: out of memory (a size asked for does not fit in this machine)\n";
+    return 1;
+  } catch (const std::length_error& e) {
+    err << "pcmsim " << command << ": error: a size asked for is too large for this machine (" << one_line(e.what())
+        << ")\n";
+    return 1;
   } catch (const std::exception& e) {
     err << "pcmsim " << command << ": error: " << one_line(e.what()) << "\n";
     return 1;

@@ -74,10 +74,26 @@ std::string default_text(double v) {
   return buf;
 }
 
+po::variables_map parse_command_line(const std::vector<std::string>& args, const po::options_description& desc) {
+  po::options_description all;
+  all.add(desc);
+  std::vector<std::string> stray;
+  all.add_options()("pcmsim-stray-word", po::value(&stray));
+  po::positional_options_description words;
+  words.add("pcmsim-stray-word", -1);
+  po::variables_map vm;
+  const int style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+  po::store(po::command_line_parser(args).options(all).positional(words).style(style).run(), vm);
+  po::notify(vm);
+  if (!stray.empty()) {
+    throw UsageError("unexpected argument '" + stray.front() +
+                     "' (each option takes one value; quote a value that has spaces)");
+  }
+  return vm;
+}
+
 bool Options::parse(const std::vector<std::string>& args) {
-  const po::positional_options_description none;  // a stray word is an error, not ignored
-  po::store(po::command_line_parser(args).options(desc_).positional(none).run(), vm_);
-  po::notify(vm_);
+  vm_ = parse_command_line(args, desc_);
   if (vm_.count("help")) return false;
   for (const auto& apply : appliers_) apply();
   return true;

@@ -1,9 +1,13 @@
 // `pcmsim sweep`: the grid from --grid/--set/--axis, sw::run_sweep(), one line per point.
+#include <signal.h>
+
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
@@ -40,12 +44,22 @@ json grid_of(const std::string& grid_path, const std::vector<std::string>& sets,
       throw UsageError(grid_path + ": not JSON: " + e.what());
     }
   }
+  // one value per option: a second --set or --axis for it would silently win
+  std::map<std::string, std::string> given;
+  auto once = [&](const std::string& key, const char* how) {
+    std::string k = key;
+    std::replace(k.begin(), k.end(), '_', '-');
+    const auto [it, fresh] = given.emplace(k, how);
+    if (!fresh) throw UsageError(std::string(how) + " " + key + ": '" + k + "' is already given by " + it->second);
+  };
   for (const std::string& s : sets) {
     const auto [k, v] = split_kv(s, "--set");
+    once(k, "--set");
     g["set"][k] = v;
   }
   for (const std::string& s : axes) {
     const auto [k, v] = split_kv(s, "--axis");
+    once(k, "--axis");
     json values = json::array();
     std::stringstream in(v);
     std::string item;
@@ -58,34 +72,58 @@ json grid_of(const std::string& grid_path, const std::vector<std::string>& sets,
 class SweepPrinter final : public sw::SweepObserver {
  public:
   SweepPrinter(std::ostream& out, const std::string& dir, unsigned jobs) : out_(out), dir_(dir), jobs_(jobs) {}
-  void started(std::size_t points, std::size_t done, std::size_t to_run) override {
-    out_ << "sweep      " << points << " points, " << done << " already done, " << to_run << " to run, " << jobs_
-         << " at a time; results in " << dir_ << "\n" << std::flush;
+  void started(const sw::SweepStart& s) override {
+    out_ << "sweep      " << s.points << " points, " << s.done << " already done, " << s.to_run << " to run, "
+         << jobs_ << " at a time; results in " << dir_ << "\n";
+    if (s.damaged > 0) {
+      out_ << "damaged    " << s.damaged << " unreadable point file(s) moved aside (points/<id>.damaged.json); "
+           << "those points run again\n";
+    }
+    if (s.to_run > 0) {
+      out_ << "estimate   "
+           << (s.estimate_seconds >= 0 ? "about " + duration(s.estimate_seconds) + " (from the finished points)"
+                                       : std::string("unknown until the first point finishes"))
+           << "\n";
+    }
+    out_ << std::flush;
   }
   void point_done(const sw::PointOutcome& o) override {
     std::string what;
     for (const auto& [k, v] : *o.point) {
-      if (k != "model" && k != "data") what += k + "=" + v + " ";
+      if (k == "data") continue;
+      // the model by its file name: an MLP point and a CNN point read differently
+      what += k + "=" + (k == "model" ? std::filesystem::path(v).stem().string() : v) + " ";
     }
     out_ << "[" << o.finished << "/" << o.to_run << "] " << what << "-> ";
     if (o.ok) {
       char acc[64];
       std::snprintf(acc, sizeof acc, "%.2f%% +- %.2f", 100.0 * o.accuracy_mean, 100.0 * o.accuracy_std);
-      out_ << acc << "\n" << std::flush;
+      out_ << acc;
     } else {
-      out_ << "FAILED: " << o.failure << "\n" << std::flush;
+      out_ << "FAILED: " << o.failure;
     }
+    out_ << "  (" << duration(o.elapsed_seconds);
+    if (o.finished < o.to_run) out_ << ", ETA " << duration(o.eta_seconds);
+    out_ << ")\n" << std::flush;
   }
 
  private:
   std::ostream& out_;
   std::string dir_;
   unsigned jobs_;
+
+  static std::string duration(double s) {
+    char buf[32];
+    if (s < 120) std::snprintf(buf, sizeof buf, "%.0f s", s);
+    else if (s < 7200) std::snprintf(buf, sizeof buf, "%.0f min", s / 60);
+    else std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
+    return buf;
+  }
 };
 
 }  // namespace
 
-int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
+int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::string grid_path;
   std::vector<std::string> sets, axes;
   sw::SweepOptions o;
@@ -99,10 +137,9 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
       ("axis", po::value(&axes)->composing()->value_name("K=V1,V2"), "OPTION=V1,V2,... an axis of the grid (repeatable)")
       ("out", po::value(&o.dir)->value_name("DIR"), "folder for the points and sweep.csv (finished points are reused)")
       ("jobs", po::value(&jobs_text)->default_value(jobs_text)->value_name("N"), "points run at once (processes)")
-      ("fresh", po::bool_switch(&o.fresh), "redo every point instead of reusing finished ones");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).run(), vm);
-  po::notify(vm);
+      ("fresh", po::bool_switch(&o.fresh), "redo every point instead of reusing finished ones")
+      ("allow-large", po::bool_switch(&o.allow_large), "accept grids above 5000 points and --jobs above 256 (sanity ceilings)");
+  const po::variables_map vm = parse_command_line(args, desc);
   if (vm.count("help")) {
     out << "usage: pcmsim sweep (--grid FILE.json | --axis K=V1,V2 ...) [--set K=V ...] --out DIR\n\n" << desc;
     return 0;
@@ -115,7 +152,13 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out) {
   o.pcmsim = std::filesystem::read_symlink("/proc/self/exe").string();
   SweepPrinter printer(out, o.dir, o.jobs);
   const sw::SweepSummary s = sw::run_sweep(points, o, printer);
-  out << "sweep.csv  " << s.rows << " rows -> " << s.csv << "\n";
+  out << "sweep.csv  " << s.rows << " rows -> " << s.csv << "\n" << std::flush;
+  if (s.interrupted_by != 0) {
+    err << "pcmsim sweep: interrupted by " << (s.interrupted_by == SIGINT ? "SIGINT" : "SIGTERM") << ": "
+        << s.stopped << " running point(s) stopped, " << s.rows << " of " << s.points
+        << " points done (sweep.csv written); rerun the same command to finish\n";
+    return 128 + s.interrupted_by;
+  }
   if (s.failed > 0) {
     throw std::runtime_error(std::to_string(s.failed) + " of " + std::to_string(s.ran) + " points failed (logs in " +
                              s.point_dir + "); rerun to retry them");

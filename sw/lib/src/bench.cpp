@@ -46,20 +46,40 @@ BenchRow torch_yardstick(const std::vector<float>& w, double sigma) {
 
 }  // namespace
 
-BenchResult run_bench(const BenchConfig& c) {
+namespace {
+std::vector<std::string> engines_of(const BenchConfig& c) {
+  std::vector<std::string> engines;
+  std::stringstream in(c.engines);
+  std::string e;
+  while (std::getline(in, e, ',')) {
+    if (e != "rtl" && e != "model" && e != "ideal") {
+      throw ConfigError("engines", "expected a comma-separated list of rtl, model, ideal; got '" + e + "'");
+    }
+    engines.push_back(e);
+  }
+  if (engines.empty()) throw ConfigError("engines", "name at least one engine (rtl, model, ideal)");
+  return engines;
+}
+}  // namespace
+
+void validate(const BenchConfig& c) {
   if (c.weights == 0) throw ConfigError("weights", "must be at least 1");
   if (c.rtl_weights == 0) throw ConfigError("rtl_weights", "must be at least 1");
   if (c.clock_cycles == 0) throw ConfigError("clock_cycles", "must be at least 1");
+  if (!std::isfinite(c.cells) || c.cells < 1.0 || c.cells > 1024.0) throw ConfigError("cells", "must be 1 .. 1024");
+  engines_of(c);
+  // the tensor, its read-back and the yardstick's three float copies, and a
+  // 16-byte cell record per analog cell (up to twice the budget under ar)
+  check_fits("weights", c.weights, 20.0 + 32.0 * c.cells, "weights");
+}
+
+BenchResult run_bench(const BenchConfig& c) {
+  validate(c);
   const Strategy strategy = Strategy::parse(c.strategy);
   const ChannelSetup channel = make_channel(c.channel);
   PlanOptions opt;
   opt.cells = c.cells;
-  std::vector<std::string> engines;
-  {
-    std::stringstream in(c.engines);
-    std::string e;
-    while (std::getline(in, e, ',')) engines.push_back(e);
-  }
+  const std::vector<std::string> engines = engines_of(c);
   BenchResult r;
   r.strategy = strategy.name();
   r.channel = channel.name;

@@ -25,6 +25,14 @@ void check_fraction(const char* field, double v, bool zero_allowed) {
 
 }  // namespace
 
+void check_ceiling(const char* field, unsigned long long value, unsigned long long ceiling, bool allowed,
+                   const std::string& unit) {
+  if (value > ceiling && !allowed) {
+    throw ConfigError(field, std::to_string(value) + unit + " is above the sanity ceiling of " +
+                                 std::to_string(ceiling) + unit + " (a typo?); add --allow-large to run it anyway");
+  }
+}
+
 Strategy strategy_of(const PlanConfig& c) { return Strategy::parse(c.strategy); }
 
 void validate(const PlanConfig& c) {
@@ -48,6 +56,46 @@ void validate(const VerifyOptions& v) {
   check_range<uint32_t>("verify_gain", v.gain, 0, 1024);
 }
 
+namespace {
+
+// Options that only one engine or store reads are refused elsewhere rather
+// than silently ignored (a --trace that writes nothing looks like a bug).
+void validate_effect(const EngineOptions& e) {
+  if (e.engine != "rtl" && e.engine != "model" && e.engine != "ideal") {
+    throw ConfigError("engine", "expected rtl, model or ideal, got '" + e.engine + "'");
+  }
+  const bool analog = e.store == "analog";
+  const std::string where = analog ? "--engine " + e.engine : std::string("--store digital");
+  if (!e.trace.empty() && (e.engine != "rtl" || !analog)) {
+    throw ConfigError("trace", "the waveform is the rtl engine's; " + where + " writes none (use --engine rtl)");
+  }
+  const model::ArrayTiming defaults;
+  const auto& t = e.array;
+  const std::pair<const char*, bool> timing[] = {{"banks", t.banks != defaults.banks},
+                                                 {"write_latency", t.write_latency != defaults.write_latency},
+                                                 {"read_latency", t.read_latency != defaults.read_latency}};
+  for (const auto& [field, changed] : timing) {
+    if (changed && (e.engine != "rtl" || !analog)) {
+      throw ConfigError(field, "the array's timing is simulated by the rtl engine only; " + where +
+                                   " counts no cycles (use --engine rtl)");
+    }
+  }
+  const bool controller = analog && e.engine != "ideal";  // the engines with a controller
+  if (!controller && e.verify.pulses != VerifyOptions{}.pulses) {
+    throw ConfigError("verify_pulses", "program-and-verify is the controller's; " + where +
+                                           " has none (use --engine model or rtl)");
+  }
+  if (!controller && e.drift_refs != 0) {
+    throw ConfigError("drift_refs", "drift compensation is the controller's; " + where +
+                                        " has none (use --engine model or rtl)");
+  }
+  if (analog && e.digital_bits != EngineOptions{}.digital_bits) {
+    throw ConfigError("digital_bits", "applies to --store digital only (the analog store has no quantizer)");
+  }
+}
+
+}  // namespace
+
 void validate(const RunConfig& c) {
   validate(c.plan);
   if (c.seeds == 0) throw ConfigError("seeds", "must be at least 1");
@@ -55,6 +103,9 @@ void validate(const RunConfig& c) {
   check_fraction("sens_fraction", c.sens_fraction, false);
   check_fraction("prune", c.prune, true);
   if (c.threads < 0) throw ConfigError("threads", "must be >= 0");
+  check_ceiling("seeds", c.seeds, Ceilings::seeds, c.allow_large);
+  check_ceiling("threads", static_cast<unsigned long long>(c.threads), Ceilings::threads, c.allow_large);
+  validate_effect(c.engine);
   check_range<uint32_t>("banks", c.engine.array.banks, 1, 1u << 16);
   check_range<uint32_t>("write_latency", c.engine.array.write_latency, 1, 1u << 16);
   check_range<uint32_t>("read_latency", c.engine.array.read_latency, 1, 1u << 16);

@@ -39,9 +39,16 @@ std::vector<uint32_t> idx_header(const std::vector<uint8_t>& b, const std::strin
   }
   std::vector<uint32_t> d(static_cast<std::size_t>(dims));
   uint64_t payload = 1;
+  bool overflow = false;  // three 32-bit dimensions can exceed 64 bits
   for (int i = 0; i < dims; ++i) {
     d[static_cast<std::size_t>(i)] = be32(b, 4 + 4 * static_cast<std::size_t>(i));
-    payload *= d[static_cast<std::size_t>(i)];
+    overflow = overflow || __builtin_mul_overflow(payload, uint64_t{d[static_cast<std::size_t>(i)]}, &payload);
+  }
+  if (overflow) {
+    std::string shape;
+    for (uint32_t v : d) shape += (shape.empty() ? "" : " x ") + std::to_string(v);
+    throw DatasetError(path + ": truncated or corrupt: the header's dimensions " + shape +
+                       " promise more than 2^64 data bytes, file has " + std::to_string(b.size() - header));
   }
   if (b.size() - header != payload) {
     throw DatasetError(path + ": " + (b.size() - header < payload ? "truncated" : "too long") +

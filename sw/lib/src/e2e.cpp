@@ -166,6 +166,10 @@ TrainReport train(const E2eConfig& o, const TaskData& d, const CodeChannel& c, A
     r.steps = step;
     if (step % o.eval_every == 0) {
       const double v = validate();
+      if (!std::isfinite(v)) {
+        throw std::runtime_error("the " + c.label + " autoencoder diverged at step " + std::to_string(step) +
+                                 " (validation loss " + std::to_string(v) + "); try a smaller --lr");
+      }
       if (v < r.best_valid - 1e-9) {
         r.best_valid = v;
         r.best_step = step;
@@ -366,10 +370,12 @@ json run_task(const E2eConfig& o, Task task, const std::vector<CodeChannel>& cha
 
 void validate(const E2eConfig& o) {
   if (tasks_of(o.task).empty()) throw ConfigError("task", "expected easy, hard or both, got '" + o.task + "'");
-  if (!(o.gauss_std >= 0.0) || !std::isfinite(o.gauss_std)) throw ConfigError("gauss_std", "must be finite and >= 0");
+  // above these every code and every classifier is at chance, and the float
+  // arithmetic of the training loses its meaning (1e300 squares to infinity)
+  if (!(o.gauss_std >= 0.0 && o.gauss_std <= 100.0)) throw ConfigError("gauss_std", "must be 0 .. 100");
   if (o.points < 2 || o.points > 1000000) throw ConfigError("points", "must be 2 .. 1000000");
   if (o.datasets < 2 || o.datasets > 100000) throw ConfigError("datasets", "must be 2 .. 100000");
-  if (!(o.noise_std > 0.0) || !std::isfinite(o.noise_std)) throw ConfigError("noise_std", "must be finite and > 0");
+  if (!(o.noise_std > 0.0 && o.noise_std <= 1000.0)) throw ConfigError("noise_std", "must be > 0 and <= 1000");
   if (o.steps < 0) throw ConfigError("steps", "must be >= 0");
   if (o.batch < 1) throw ConfigError("batch", "must be at least 1");
   if (!(o.lr > 0.0) || !std::isfinite(o.lr)) throw ConfigError("lr", "must be finite and > 0");

@@ -1,12 +1,16 @@
 #include "pcm/sw/sweep.hpp"
 
 #include <fcntl.h>
-#include <spawn.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -81,16 +85,62 @@ void expand_axes(const json& axes, const SweepPoint& base, std::vector<SweepPoin
   }
 }
 
-// `pcmsim run`'s options (RunConfig's fields as option names) and which are switches.
-std::map<std::string, bool> run_options() {
-  std::map<std::string, bool> names;
-  RunConfig c;
-  RunConfig::fields(c, [&](const char* field, const auto& value, FieldDoc) {
-    std::string option = field;
-    for (char& ch : option) ch = ch == '_' ? '-' : ch;
-    names[option] = std::is_same_v<std::decay_t<decltype(value)>, bool>;
-  });
+enum class Kind { text, number, toggle };
+
+// `pcmsim run`'s options (RunConfig's fields as option names) and their kinds.
+const std::map<std::string, Kind>& run_options() {
+  static const std::map<std::string, Kind> names = [] {
+    std::map<std::string, Kind> n;
+    RunConfig c;
+    RunConfig::fields(c, [&](const char* field, const auto& value, FieldDoc) {
+      using T = std::decay_t<decltype(value)>;
+      n[option_key(field)] = std::is_same_v<T, bool> ? Kind::toggle
+                             : std::is_arithmetic_v<T> ? Kind::number
+                                                       : Kind::text;
+    });
+    return n;
+  }();
   return names;
+}
+
+// One spelling per value, so that cells 1, 1.0 and "1" are one point: whole
+// numbers without leading zeros or fraction, others in the shortest form that
+// reads back the same. Text that is no number is left for `run` to refuse.
+std::string normalized(Kind kind, const std::string& v) {
+  if (kind == Kind::toggle) {
+    if (v == "1") return "true";
+    if (v == "0") return "false";
+    return v;
+  }
+  if (kind != Kind::number || v.empty()) return v;
+  const bool negative = v[0] == '-';
+  const std::string digits = v.substr(negative ? 1 : 0);
+  if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos) {
+    const std::size_t first = std::min(digits.find_first_not_of('0'), digits.size() - 1);
+    const std::string whole = digits.substr(first);
+    return (negative && whole != "0" ? "-" : "") + whole;
+  }
+  char* end = nullptr;
+  const double d = std::strtod(v.c_str(), &end);
+  if (*end != '\0' || !std::isfinite(d)) return v;
+  if (d == std::floor(d) && std::fabs(d) < 9.0e15) return std::to_string(static_cast<long long>(d));
+  char buf[40];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
+    if (std::strtod(buf, nullptr) == d) break;
+  }
+  return buf;
+}
+
+// A word for a POSIX shell: the .args file is a command line that can be pasted.
+std::string shell_word(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+,@%") ==
+                        std::string::npos) {
+    return s;
+  }
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
 }
 
 std::string last_line(const fs::path& log) {
@@ -102,21 +152,34 @@ std::string last_line(const fs::path& log) {
   return last;
 }
 
+// A point as a child process: output to its log, the signal mask and
+// handlers of a fresh process, and SIGTERM when the sweep dies (even by
+// SIGKILL), so that no point outlives it.
 pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const fs::path& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   std::vector<std::string> copy = args;
   std::vector<char*> argv;
   std::string argv0 = exe;
   argv.push_back(argv0.data());
   for (std::string& a : copy) argv.push_back(a.data());
   argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + exe + ": " + std::strerror(rc));
+  const std::string log_path = log.string();
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("cannot start " + exe + ": " + std::strerror(errno));
+  if (pid == 0) {  // only async-signal-safe calls until exec
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(127);
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) ::_exit(127);
+    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(fd, STDERR_FILENO);
+    ::close(fd);
+    ::execve(exe.c_str(), argv.data(), environ);
+    ::_exit(127);
+  }
   return pid;
 }
 
@@ -133,6 +196,57 @@ bool read_point(const fs::path& file, std::pair<RunConfig, RunResult>& into) {
   into = read_run_json(j, file.string());
   return true;
 }
+
+// A result file from an earlier sweep: its run time, or nothing when missing.
+// A damaged one (truncated by a crash, edited) is moved aside to
+// <id>.damaged.json so that the point runs again and nothing is lost.
+enum class Found { missing, done, damaged };
+Found inspect_point(const fs::path& file, double& wall_seconds) {
+  if (!fs::exists(file)) return Found::missing;
+  try {
+    std::pair<RunConfig, RunResult> r;
+    read_point(file, r);
+    wall_seconds = r.second.host.wall_seconds;
+    return Found::done;
+  } catch (const std::exception&) {
+    fs::path aside = file;
+    aside.replace_extension(".damaged.json");
+    fs::rename(file, aside);
+    return Found::damaged;
+  }
+}
+
+// SIGINT, SIGTERM and SIGCHLD are blocked while the sweep runs and taken by
+// sigwaitinfo, so that no signal is lost between checking and waiting; the
+// previous mask comes back at the end.
+class SignalGate {
+ public:
+  SignalGate() {
+    ::sigemptyset(&set_);
+    for (int s : {SIGINT, SIGTERM, SIGCHLD}) ::sigaddset(&set_, s);
+    ::pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~SignalGate() {
+    // a stop signal still pending was answered already (the sweep stopped)
+    timespec zero{0, 0};
+    while (::sigtimedwait(&set_, nullptr, &zero) > 0) {
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SignalGate(const SignalGate&) = delete;
+  SignalGate& operator=(const SignalGate&) = delete;
+  int wait() {
+    while (true) {
+      const int s = ::sigwaitinfo(&set_, nullptr);
+      if (s > 0) return s;
+      if (errno != EINTR) throw std::runtime_error(std::string("sigwaitinfo: ") + std::strerror(errno));
+    }
+  }
+
+ private:
+  sigset_t set_;
+  sigset_t old_;
+};
 
 std::size_t write_csv(const std::vector<SweepPoint>& points, const std::vector<std::string>& ids,
                       const fs::path& point_dir, const fs::path& csv) {
@@ -178,6 +292,12 @@ std::vector<SweepPoint> expand_grid(const std::string& json_text) {
     }
   }
   if (points.empty()) throw grid_error("no points (give 'axes' or 'blocks')");
+  for (SweepPoint& p : points) {
+    for (auto& [k, v] : p) {
+      const auto it = run_options().find(k);
+      if (it != run_options().end()) v = normalized(it->second, v);
+    }
+  }
   return points;
 }
 
@@ -199,18 +319,18 @@ std::string point_id(const SweepPoint& point) {
 }
 
 std::vector<std::string> run_arguments(const SweepPoint& point) {
-  static const std::map<std::string, bool> options = run_options();
+  const auto& options = run_options();
   std::vector<std::string> a{"run"};
   for (const auto& [k, v] : point) {
     const auto it = options.find(k);
     if (it == options.end()) throw grid_error("'" + k + "' is not an option of pcmsim run");
     if (k == "out") throw grid_error("'out' is set by the sweep (DIR/points/<id>.json)");
-    if (!it->second) {
+    if (it->second != Kind::toggle) {
       a.push_back("--" + k);
       a.push_back(v);
-    } else if (v == "true" || v == "1") {
+    } else if (v == "true") {
       a.push_back("--" + k);
-    } else if (v != "false" && v != "0") {
+    } else if (v != "false") {
       throw grid_error("'" + k + "' is a switch: true or false, got '" + v + "'");
     }
   }
@@ -218,6 +338,8 @@ std::vector<std::string> run_arguments(const SweepPoint& point) {
 }
 
 SweepSummary run_sweep(const std::vector<SweepPoint>& grid, const SweepOptions& options, SweepObserver& obs) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point t0 = Clock::now();
   // A point given twice (an axis [1, 1]) is one point: run once, one row.
   std::vector<SweepPoint> points;
   {
@@ -226,59 +348,104 @@ SweepSummary run_sweep(const std::vector<SweepPoint>& grid, const SweepOptions& 
       if (seen.insert(point_id(p)).second) points.push_back(p);
     }
   }
+  check_ceiling("grid", points.size(), Ceilings::grid_points, options.allow_large, " points");
+  check_ceiling("jobs", options.jobs, Ceilings::jobs, options.allow_large);
   const fs::path root(options.dir);
   const fs::path point_dir = root / "points";
   fs::create_directories(point_dir);
   std::vector<std::string> ids;
   std::vector<std::vector<std::string>> args;
   std::vector<std::size_t> todo;
+  SweepStart start;
+  double done_seconds = 0.0;
   for (std::size_t i = 0; i < points.size(); ++i) {
     args.push_back(run_arguments(points[i]));  // every point checked before any runs
     ids.push_back(point_id(points[i]));
     const fs::path result = point_dir / (ids.back() + ".json");
     if (options.fresh) fs::remove(result);
-    if (!fs::exists(result)) todo.push_back(i);
+    double seconds = 0.0;
+    switch (inspect_point(result, seconds)) {
+      case Found::done:
+        ++start.done;
+        done_seconds += seconds;
+        break;
+      case Found::damaged:
+        ++start.damaged;
+        todo.push_back(i);
+        break;
+      case Found::missing:
+        todo.push_back(i);
+        break;
+    }
   }
-  obs.started(points.size(), points.size() - todo.size(), todo.size());
+  start.points = points.size();
+  start.to_run = todo.size();
+  const double jobs = static_cast<double>(std::min<std::size_t>(options.jobs, std::max<std::size_t>(todo.size(), 1)));
+  if (start.done > 0) start.estimate_seconds = done_seconds / static_cast<double>(start.done) * static_cast<double>(todo.size()) / jobs;
+  obs.started(start);
 
   SweepSummary summary;
+  SignalGate gate;
   std::map<pid_t, std::size_t> running;
   std::size_t next = 0;
-  while (next < todo.size() || !running.empty()) {
-    while (next < todo.size() && running.size() < options.jobs) {
+  while (true) {
+    while (summary.interrupted_by == 0 && next < todo.size() && running.size() < options.jobs) {
       const std::size_t i = todo[next++];
       std::vector<std::string> a = args[i];
-      for (const std::string& extra : {std::string("--out"), (point_dir / (ids[i] + ".json")).string(),
-                                       std::string("--quiet"), std::string("--threads"), std::string("1")}) {
-        a.push_back(extra);
-      }
+      a.insert(a.end(), {"--out", (point_dir / (ids[i] + ".json")).string()});
+      // quiet and one thread each, unless the grid says otherwise
+      if (points[i].count("quiet") == 0) a.push_back("--quiet");
+      if (points[i].count("threads") == 0) a.insert(a.end(), {"--threads", "1"});
       {
         std::ofstream args_file(point_dir / (ids[i] + ".args"));
-        for (std::size_t k = 0; k < a.size(); ++k) args_file << a[k] << (k + 1 == a.size() ? "\n" : " ");
+        args_file << shell_word(options.pcmsim);
+        for (const std::string& word : a) args_file << " " << shell_word(word);
+        args_file << "\n";
       }
       running[spawn(options.pcmsim, a, point_dir / (ids[i] + ".log"))] = i;
     }
-    int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
-    if (pid < 0) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
-    const auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const std::size_t i = it->second;
-    running.erase(it);
-    PointOutcome o;
-    o.finished = ++summary.ran;
-    o.to_run = todo.size();
-    o.point = &points[i];
-    std::pair<RunConfig, RunResult> r;
-    o.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && read_point(point_dir / (ids[i] + ".json"), r);
-    if (o.ok) {
-      o.accuracy_mean = r.second.accuracy_mean;
-      o.accuracy_std = r.second.accuracy_std;
-    } else {
-      ++summary.failed;
-      o.failure = last_line(point_dir / (ids[i] + ".log"));
+    if (running.empty()) break;
+    const int sig = gate.wait();
+    if (sig == SIGINT || sig == SIGTERM) {
+      if (summary.interrupted_by == 0) {
+        summary.interrupted_by = sig;
+        for (const auto& [pid, point] : running) ::kill(pid, SIGTERM);
+      }
+      continue;
     }
-    obs.point_done(o);
+    int status = 0;
+    pid_t pid = 0;
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      const auto it = running.find(pid);
+      if (it == running.end()) continue;
+      const std::size_t i = it->second;
+      running.erase(it);
+      // a point killed by the same Ctrl-C (its process group) stopped; it did not fail
+      const bool stopped_by_signal = WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM);
+      std::pair<RunConfig, RunResult> r;
+      const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && read_point(point_dir / (ids[i] + ".json"), r);
+      if (!ok && (summary.interrupted_by != 0 || stopped_by_signal)) {
+        if (summary.interrupted_by == 0) summary.interrupted_by = WTERMSIG(status);
+        ++summary.stopped;
+        continue;
+      }
+      PointOutcome o;
+      o.finished = ++summary.ran;
+      o.to_run = todo.size();
+      o.point = &points[i];
+      o.ok = ok;
+      if (o.ok) {
+        o.accuracy_mean = r.second.accuracy_mean;
+        o.accuracy_std = r.second.accuracy_std;
+      } else {
+        ++summary.failed;
+        o.failure = last_line(point_dir / (ids[i] + ".log"));
+      }
+      o.elapsed_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      o.eta_seconds = o.elapsed_seconds / static_cast<double>(o.finished) * static_cast<double>(todo.size() - o.finished);
+      obs.point_done(o);
+    }
+    if (pid < 0 && errno != ECHILD) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
   }
   summary.points = points.size();
   summary.point_dir = point_dir.string();

@@ -128,6 +128,22 @@ double step_loss(Mode mode, const TrainConfig& c, TorchModel& student, TorchMode
   return total.item<double>();
 }
 
+// Why a loss is not finite: the teacher's or the clean model's own logits on
+// the batch (their fault, not the step size's), else the optimisation.
+std::string divergence_cause(TorchModel& student, TorchModel* teacher, const torch::Tensor& x, int64_t at,
+                             int64_t count) {
+  torch::NoGradGuard no_grad;
+  const std::string items = "training items " + std::to_string(at) + " .. " + std::to_string(at + count - 1) +
+                            " of the shuffled order";
+  if (teacher && !torch::isfinite(teacher->logits(x)).all().item<bool>()) {
+    return "the teacher's logits are NaN or infinite for " + items + " (the teacher model, not --lr)";
+  }
+  if (!torch::isfinite(student.logits(x)).all().item<bool>()) {
+    return "the model's logits are NaN or infinite for " + items + " (its weights or its forward, not only --lr)";
+  }
+  return "training diverged; try a smaller --lr";
+}
+
 }  // namespace
 
 void validate(const TrainConfig& c) {
@@ -170,6 +186,7 @@ TrainResult train(const TrainConfig& c, TrainObserver& obs) {
   const Dataset train_set = load_dataset(c.data, Split::kTrain);
   const Dataset test = load_dataset(c.data, Split::kTest);
   student.check_finite();
+  if (teacher) teacher->check_finite();
   TrainResult r;
   r.start_test_accuracy = student.accuracy(test, 0, 256);
   TrainSetup setup{student.parameters().size(), student.parameter_count(), r.start_test_accuracy,
@@ -204,8 +221,8 @@ TrainResult train(const TrainConfig& c, TrainObserver& obs) {
       const double loss = step_loss(mode, c, student, teacher.get(), injector, r.steps, x_train.index_select(0, idx),
                                     y_train.index_select(0, idx));
       if (!std::isfinite(loss)) {
-        throw std::runtime_error("training diverged in epoch " + std::to_string(epoch) + " (loss " +
-                                 std::to_string(loss) + "); try a smaller --lr");
+        throw std::runtime_error(divergence_cause(student, teacher.get(), x_train.index_select(0, idx), at, count) +
+                                 " in epoch " + std::to_string(epoch) + " (loss " + std::to_string(loss) + ")");
       }
       optimizer.step();
       ++r.steps;

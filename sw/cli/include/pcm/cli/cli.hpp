@@ -23,7 +23,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 // The subcommands.
 int channel_command(const std::vector<std::string>& args, std::ostream& out);
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-int sweep_command(const std::vector<std::string>& args, std::ostream& out);
+int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int train_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int e2e_command(const std::vector<std::string>& args, std::ostream& out);
 int bench_command(const std::vector<std::string>& args, std::ostream& out);

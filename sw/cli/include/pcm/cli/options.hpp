@@ -20,6 +20,12 @@ namespace pcm::cli {
 // "large_fraction" -> "large-fraction".
 std::string option_name(const std::string& field);
 
+// The command line against desc: a stray word (`--cells 2 4`) is a
+// UsageError naming it, and an abbreviated option is unknown rather than
+// guessed (`bench --engine` is not `--engines`).
+boost::program_options::variables_map parse_command_line(const std::vector<std::string>& args,
+                                                         const boost::program_options::options_description& desc);
+
 // Text -> value, or UsageError("--OPTION: expected ..., got 'TEXT'").
 void parse_value(const std::string& option, const std::string& text, std::string& out);
 void parse_value(const std::string& option, const std::string& text, double& out);

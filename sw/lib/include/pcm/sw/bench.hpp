@@ -52,7 +52,11 @@ struct BenchResult {
   double peak_rss_mib = 0.0;
 };
 
-// Throws ConfigError naming the field of a size of 0, a bad strategy, channel or engine.
+// ConfigError naming the field of a size of 0 or one that cannot fit in
+// memory, an engine that does not exist; before any work.
+void validate(const BenchConfig& config);
+
+// Throws ConfigError naming the field of a bad size, strategy, channel or engine.
 BenchResult run_bench(const BenchConfig& config);
 
 }  // namespace pcm::sw

@@ -21,6 +21,19 @@ namespace pcm::sw {
 // The first noise seed of every command (run, train, e2e): one default.
 inline constexpr uint64_t kFirstSeed = 1;
 
+// Sanity ceilings where a typo is likely (an extra zero in --seeds, --threads,
+// --jobs, a grid axis): above them a command refuses unless --allow-large is
+// given. One place for all of them.
+struct Ceilings {
+  static constexpr unsigned long long seeds = 1000;
+  static constexpr unsigned long long threads = 256;
+  static constexpr unsigned long long jobs = 256;
+  static constexpr unsigned long long grid_points = 5000;
+};
+// ConfigError(field) when value > ceiling and not allowed.
+void check_ceiling(const char* field, unsigned long long value, unsigned long long ceiling, bool allowed,
+                   const std::string& unit = "");
+
 // The strategy, the channel and the per-tensor rule (sw/README.md).
 struct PlanConfig {
   std::string strategy = "none";
@@ -62,6 +75,7 @@ struct RunConfig {
   std::string out;
   std::string dump_weights;
   bool quiet = false;
+  bool allow_large = false;
 
   template <class Self, class V>
   static void fields(Self& s, V&& v) {
@@ -93,13 +107,18 @@ struct RunConfig {
     v("out", s.out, FieldDoc{"FILE", "write results and the full configuration as JSON"});
     v("dump_weights", s.dump_weights, FieldDoc{"FILE", "write the first seed's read-back weights as raw little-endian fp32, tensors in order"});
     v("quiet", s.quiet, FieldDoc{"", "no progress bar"});
+    v("allow_large", s.allow_large, FieldDoc{"", "accept --seeds and --threads above their sanity ceilings (1000, 256)"});
   }
 };
 
 // The program-and-verify registers' legal ranges (ConfigError naming the field).
 void validate(const VerifyOptions& v);
 
-// Everything validate(PlanConfig) checks, and the run's own fields.
+// Everything validate(PlanConfig) checks, and the run's own fields; an
+// option that would have no effect with the chosen engine or store (the
+// array timing or --trace without the rtl engine, verify or drift references
+// on the ideal engine, --digital-bits without --store digital) is refused,
+// naming why.
 void validate(const RunConfig& c);
 
 nlohmann::json to_json(const RunConfig& c);
