@@ -59,3 +59,6 @@ bad_input(TrainTeacherNanLogits "nan_logits\\.pt: the model's logits are NaN or 
 bad_input(IdxHeaderOverflow "overflow_digits/t10k-images-idx3-ubyte: truncated or corrupt: the header's dimensions 4294967295 x 4294967295 x 4294967295 promise more than 2\\^64 data bytes"
           run --model ${M}/tiny_mlp.pt --data ${M}/overflow_digits)
 file(MAKE_DIRECTORY ${OUT})
+# the waveform is an output like the others
+bad_input(RunTraceOverModel "^pcmsim run: --trace: '.*tiny_mlp\\.pt' is the --model file; it would be overwritten"
+          ${RUN} --engine rtl --trace ${M}/tiny_mlp.pt)

@@ -93,7 +93,9 @@ po::variables_map parse_command_line(const std::vector<std::string>& args, const
 }
 
 bool Options::parse(const std::vector<std::string>& args) {
-  vm_ = parse_command_line(args, desc_);
+  all_.add(desc_);
+  for (const auto& s : sections_) all_.add(*s);
+  vm_ = parse_command_line(args, all_);
   if (vm_.count("help")) return false;
   for (const auto& apply : appliers_) apply();
   return true;

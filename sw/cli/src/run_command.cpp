@@ -4,6 +4,7 @@
 
 #include "pcm/cli/cli.hpp"
 #include "pcm/cli/options.hpp"
+#include "pcm/channel_model/builtin.hpp"
 #include "pcm/cli/report.hpp"
 #include "pcm/sw/run.hpp"
 #include "pcm/sw/text.hpp"
@@ -90,6 +91,10 @@ void print_summary(std::ostream& out, const sw::RunConfig& c, const sw::RunResul
   }
   out << "time               " << fmt("%.1f", r.host.store_seconds) << " s storing and loading, "
       << fmt("%.1f", r.host.wall_seconds) << " s in all; peak memory " << fmt("%.0f", r.host.peak_rss_mib) << " MiB\n";
+  // where the files went (every seed's controller waveform goes to one FST)
+  if (!c.engine.trace.empty()) out << "waveform           " << c.engine.trace << " (FST; gtkwave)\n";
+  if (!c.dump_weights.empty()) out << "read-back weights  " << c.dump_weights << " (first seed, fp32)\n";
+  if (!c.out.empty()) out << "result             " << c.out << "\n";
 }
 
 }  // namespace
@@ -97,9 +102,23 @@ void print_summary(std::ostream& out, const sw::RunConfig& c, const sw::RunResul
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   sw::RunConfig c;
   Options options("pcmsim run options");
+  options.sections({{"Model and data", {"model", "data", "limit", "batch", "calib"}},
+                    {"Strategy", {"strategy", "cells", "large_fraction", "boost", "dir", "sens_fraction", "prune"}},
+                    {"Channel and converters", {"channel", "dac_bits", "adc_bits", "time"}},
+                    {"Engine, controller and array",
+                     {"engine", "store", "digital_bits", "verify_pulses", "verify_tol", "verify_gain", "drift_refs",
+                      "banks", "write_latency", "read_latency", "program_ns", "program_pj", "read_ns", "read_pj"}},
+                    {"Evaluation", {"seeds", "seed", "threads"}},
+                    {"Output", {"out", "dump_weights", "trace", "quiet", "allow_large"}}});
   options.declare(c);
   if (!options.parse(args)) {
-    out << "usage: pcmsim run --model FILE.pt --data DIR [options]\n\n" << options.help();
+    out << "usage: pcmsim run --model FILE.pt --data DIR [options]\n\n" << options.help() << "\n"
+        << "strategies: none, or any of sp (sign protection: the sign as a digital bit), am (adaptive mapping: a\n"
+           "  flag bit picks one of two scale factors), ar (adaptive redundancy: more cells, averaged, for large\n"
+           "  weights), sens (Fisher-sensitive weights get the large weights' cells) joined by '+', e.g. sp+am+ar\n"
+        << "built-in channels:";
+    for (const auto& t : channel_model::builtin_tables()) out << " " << t.name;
+    out << " (pcmsim channel --list), or a table file, or awgn:STD\n";
     return 0;
   }
   if (c.model.empty()) throw UsageError("--model is required");

@@ -180,7 +180,7 @@ std::string version() { return PCMSIM_VERSION; }
 RunResult run(const RunConfig& config, RunObserver& obs) {
   validate(config);
   check_outputs({{"model", config.model}, {"channel", config.plan.channel}},
-                {{"out", config.out}, {"dump_weights", config.dump_weights}});
+                {{"out", config.out}, {"dump_weights", config.dump_weights}, {"trace", config.engine.trace}});
   const auto started = Clock::now();
   const Strategy strategy = strategy_of(config.plan);
   const ChannelSetup channel = make_channel(config.plan.channel);

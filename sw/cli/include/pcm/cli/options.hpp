@@ -8,7 +8,10 @@
 
 #include <boost/program_options.hpp>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
+#include <utility>
 #include <type_traits>
 #include <vector>
 
@@ -51,6 +54,17 @@ class Options {
     desc_.add_options()("help,h", "print this help");
   }
 
+  // Sections of the help, in order, each listing its fields (by field name);
+  // fields in no section stay under the caption. Call before declare().
+  using Section = std::pair<std::string, std::vector<std::string>>;
+  void sections(const std::vector<Section>& sections) {
+    for (const Section& s : sections) {
+      auto d = std::make_shared<boost::program_options::options_description>(s.first);
+      for (const std::string& field : s.second) section_of_[option_name(field)] = d.get();
+      sections_.push_back(std::move(d));
+    }
+  }
+
   template <class T>
   void declare(T& config) {
     T::fields(config, [&](const char* field, auto& value, sw::FieldDoc doc) { add(field, value, doc); });
@@ -59,7 +73,7 @@ class Options {
   // Parses args (positional arguments refused) and applies them. Returns
   // false when --help was asked for (the caller prints help()).
   bool parse(const std::vector<std::string>& args);
-  const boost::program_options::options_description& help() const { return desc_; }
+  const boost::program_options::options_description& help() const { return all_; }
   bool given(const std::string& option) const { return vm_.count(option) > 0 && !vm_[option].defaulted(); }
 
  private:
@@ -67,10 +81,12 @@ class Options {
   void add(const char* field, V& value, const sw::FieldDoc& doc) {
     namespace po = boost::program_options;
     const std::string option = option_name(field);
+    const auto section = section_of_.find(option);
+    po::options_description& desc = section == section_of_.end() ? desc_ : *section->second;
     if constexpr (std::is_same_v<V, bool>) {
-      desc_.add_options()(option.c_str(), po::bool_switch(&value), doc.help);
+      desc.add_options()(option.c_str(), po::bool_switch(&value), doc.help);
     } else {
-      desc_.add_options()(option.c_str(),
+      desc.add_options()(option.c_str(),
                           po::value<std::string>()->value_name(*doc.arg ? doc.arg : "arg")->default_value(default_text(value)), doc.help);
       appliers_.push_back([this, option, &value] {
         if (given(option)) parse_value(option, vm_[option].as<std::string>(), value);
@@ -79,6 +95,9 @@ class Options {
   }
 
   boost::program_options::options_description desc_;
+  std::vector<std::shared_ptr<boost::program_options::options_description>> sections_;
+  std::map<std::string, boost::program_options::options_description*> section_of_;
+  boost::program_options::options_description all_;  // desc_ and the sections, for parsing and help
   boost::program_options::variables_map vm_;
   std::vector<std::function<void()>> appliers_;
 };
