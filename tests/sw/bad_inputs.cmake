@@ -62,3 +62,9 @@ file(MAKE_DIRECTORY ${OUT})
 # the waveform is an output like the others
 bad_input(RunTraceOverModel "^pcmsim run: --trace: '.*tiny_mlp\\.pt' is the --model file; it would be overwritten"
           ${RUN} --engine rtl --trace ${M}/tiny_mlp.pt)
+# sizes that multiply into tensors are bounded before any allocation
+bad_input(E2eHugeBatch "^pcmsim e2e: --batch: must be 1 \\.\\. 100000" e2e --batch 2000000000)
+bad_input(E2eHugeDraws "^pcmsim e2e: --draws: must be 1 \\.\\. 10000" e2e --draws 2000000000)
+# the sweep writes each point's result itself
+bad_input(SweepGridSetsOut "^pcmsim sweep: --grid: 'out' is set by the sweep \\(DIR/points/<id>\\.json\\)"
+          sweep --out ${OUT}/grid_out --set out=x.json --axis cells=1)

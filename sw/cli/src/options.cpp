@@ -93,8 +93,11 @@ po::variables_map parse_command_line(const std::vector<std::string>& args, const
 }
 
 bool Options::parse(const std::vector<std::string>& args) {
-  all_.add(desc_);
-  for (const auto& s : sections_) all_.add(*s);
+  if (!assembled_) {  // once: a second parse must not see every option twice
+    all_.add(desc_);
+    for (const auto& s : sections_) all_.add(*s);
+    assembled_ = true;
+  }
   vm_ = parse_command_line(args, all_);
   if (vm_.count("help")) return false;
   for (const auto& apply : appliers_) apply();

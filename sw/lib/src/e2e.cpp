@@ -377,13 +377,15 @@ void validate(const E2eConfig& o) {
   if (o.datasets < 2 || o.datasets > 100000) throw ConfigError("datasets", "must be 2 .. 100000");
   if (!(o.noise_std > 0.0 && o.noise_std <= 1000.0)) throw ConfigError("noise_std", "must be > 0 and <= 1000");
   if (o.steps < 0) throw ConfigError("steps", "must be >= 0");
-  if (o.batch < 1) throw ConfigError("batch", "must be at least 1");
+  // the sizes multiply into tensors (batch rows, draws x datasets codes):
+  // bounds far above the paper's values, far below what would exhaust memory
+  if (o.batch < 1 || o.batch > 100000) throw ConfigError("batch", "must be 1 .. 100000");
   if (!(o.lr > 0.0) || !std::isfinite(o.lr)) throw ConfigError("lr", "must be finite and > 0");
   if (o.eval_every < 1) throw ConfigError("eval_every", "must be at least 1");
   if (o.patience < 1) throw ConfigError("patience", "must be at least 1");
-  if (o.valid_draws < 1) throw ConfigError("valid_draws", "must be at least 1");
-  if (o.draws < 1) throw ConfigError("draws", "must be at least 1");
-  if (o.kd_points < 1) throw ConfigError("kd_points", "must be at least 1");
+  if (o.valid_draws < 1 || o.valid_draws > 10000) throw ConfigError("valid_draws", "must be 1 .. 10000");
+  if (o.draws < 1 || o.draws > 10000) throw ConfigError("draws", "must be 1 .. 10000");
+  if (o.kd_points < 1) throw ConfigError("kd_points", "must be at least 1 (at most --points are used)");
   if (o.loss != "kd" && o.loss != "mse") throw ConfigError("loss", "expected kd or mse, got '" + o.loss + "'");
   if (o.map != "premapped" && o.map != "raw") throw ConfigError("map", "expected premapped or raw, got '" + o.map + "'");
 }

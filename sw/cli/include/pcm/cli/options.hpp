@@ -98,6 +98,7 @@ class Options {
   std::vector<std::shared_ptr<boost::program_options::options_description>> sections_;
   std::map<std::string, boost::program_options::options_description*> section_of_;
   boost::program_options::options_description all_;  // desc_ and the sections, for parsing and help
+  bool assembled_ = false;
   boost::program_options::variables_map vm_;
   std::vector<std::function<void()>> appliers_;
 };
