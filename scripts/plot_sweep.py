@@ -8,9 +8,12 @@ Usage: scripts/plot_sweep.py SWEEP.csv OUT_PREFIX [--cells-axis total_ideal|tota
 Writes, and prints one line per file:
   OUT_PREFIX_cells_<model>_<channel>.png  for each model and non-AWGN channel with
       analog points at more than one `cells`: accuracy (%) against cells per weight
-      (log x), one line per strategy (pruned points a series of their own, error
-      bars 1 std over the seeds), the clean accuracy dashed, the model's digital
-      baselines (store=digital) as big markers at bits/2 (or bits/1.8) cells.
+      (log x), one line per strategy, each its own colour and marker (pruned
+      points a dashed series of their own, error bars 1 sample std over the
+      seeds), the clean accuracy dashed, the model's digital baselines
+      (store=digital) as big markers at bits/2 (or bits/1.8) cells; beside it the
+      same lines zoomed to within 6 points of clean accuracy, and a caption
+      saying what the error bars are and whether the channel is measured.
   OUT_PREFIX_gauss_<model>.png  for each model with `awgn:<std>` points: accuracy
       against the Gaussian std (log x), one line per strategy, at the smallest
       `cells` among those points.
@@ -99,16 +102,41 @@ def clean_line(ax, rows):
         ax.axhline(clean, color="gray", ls="--", lw=1.2, label="clean (noise-free) %.2f%%" % clean)
 
 
-def plot_lines(ax, lines):
-    """A pruned line shares its strategy's colour, dashed, with its own marker."""
-    colours = OrderedDict()
-    for _, ckey, _, _ in lines:
-        colours.setdefault(ckey, len(colours))
-    cmap = plt.get_cmap("tab10" if len(colours) <= 10 else "tab20")
-    for n, (label, ckey, pruned, pts) in enumerate(lines):
+# Every line its own colour and marker (pruned lines dashed); the digital
+# baselines keep DIGITAL_MARKERS, whose colours are not in these.
+LINE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#17becf", "#bcbd22", "#e377c2", "#8c564b",
+                "#7f7f7f", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#9edae5"]
+LINE_MARKERS = "os^vD<>ph*"
+# What made a figure: the built-in tables by name (README.md "Built-in tables").
+CHANNEL_KIND = {"default": "synthetic table (not measured)",
+                "pcm-partial-reset-2014": "measured table (Engel et al., IEDM 2014)",
+                "aihwkit-pcm": "IBM aihwkit's PCM model (not measured)"}
+
+
+def plot_lines(axes, lines):
+    for n, (label, _, pruned, pts) in enumerate(lines):
         xs, ys, es = zip(*pts)
-        ax.errorbar(xs, ys, yerr=es, fmt="--" if pruned else "-", marker="sv^<>pdh"[n % 8] if pruned else "o",
-                    ms=6 if pruned else 5, lw=1.5, capsize=3, color=cmap(colours[ckey] % cmap.N), label=label)
+        for ax in axes:
+            ax.errorbar(xs, ys, yerr=es, fmt="--" if pruned else "-", marker=LINE_MARKERS[n % len(LINE_MARKERS)],
+                        ms=5, lw=1.5, capsize=3, color=LINE_COLOURS[n % len(LINE_COLOURS)],
+                        label=label if ax is axes[0] else None)
+
+
+def zoom(ax, rows, lines):
+    """The band near clean accuracy, where the protected strategies differ."""
+    vals = [r["clean"] for r in rows if math.isfinite(r["clean"])]
+    if not vals:
+        return
+    clean = 100 * sum(vals) / len(vals)
+    ax.set_ylim(clean - 6.0, clean + 1.0)
+    ax.set_title("zoom: within 6 points of clean", fontsize=9)
+    ax.grid(True, which="major", alpha=0.35)
+
+
+def caption(fig, channel):
+    kind = CHANNEL_KIND.get(channel, "Gaussian channel" if channel.startswith("awgn:") else "table " + channel)
+    fig.text(0.01, -0.02, "error bars: one sample std over the seeds of each point (pooled where points repeat); "
+             "channel: %s" % kind, fontsize=8, ha="left", va="top")
 
 
 def power2_ticks(ax, xs):
@@ -123,12 +151,14 @@ def power2_ticks(ax, xs):
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
-def finish(fig, ax, title, user_title, out):
+def finish(fig, ax, title, user_title, out, legend_ax=None):
     ax.set_title((user_title + "\n" if user_title else "") + title)
     ax.set_ylabel("accuracy (%)")
     ax.grid(True, which="major", alpha=0.35)
     ax.grid(True, which="minor", alpha=0.12)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, frameon=True)
+    handles, labels = ax.get_legend_handles_labels()
+    (legend_ax or ax).legend(handles, labels, fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                             borderaxespad=0.0, frameon=True)
     fig.tight_layout()
     try:
         fig.savefig(out, dpi=DPI, bbox_inches="tight")
@@ -150,9 +180,10 @@ def plot_cells(prefix, model, channel, rows, digital, xkey, xlabel, user_title):
     if not pts_rows:
         return False
     lines = series(pts_rows, xkey)
-    fig, ax = plt.subplots(figsize=(9.5, 5.2))
-    plot_lines(ax, lines)
+    fig, (ax, zax) = plt.subplots(1, 2, figsize=(13.5, 5.2), gridspec_kw={"width_ratios": [3, 2]})
+    plot_lines([ax, zax], lines)
     clean_line(ax, rows)
+    clean_line(zax, rows)
     dkey = "cost_realistic_total" if xkey == "cost_realistic_total" else "cost_ideal_total"
     xs = [x for _, _, _, pts in lines for x, _, _ in pts]
     by_bits = defaultdict(list)
@@ -164,15 +195,19 @@ def plot_cells(prefix, model, channel, rows, digital, xkey, xlabel, user_title):
         x = sum(r[dkey] for r in rs) / len(rs)
         acc, std = pooled([(r["acc"], r["std"]) for r in rs])
         marker, ms, color = DIGITAL_MARKERS.get(bits, ("P", 12, "teal"))
-        ax.errorbar([x], [100 * acc], yerr=[100 * std] if std > 0 else None, fmt=marker, ms=ms, color=color,
-                    mec="white", mew=0.8, capsize=3, zorder=5, label=digital_label(bits, x))
+        for a in (ax, zax):
+            a.errorbar([x], [100 * acc], yerr=[100 * std] if std > 0 else None, fmt=marker, ms=ms, color=color,
+                       mec="white", mew=0.8, capsize=3, zorder=5, label=digital_label(bits, x) if a is ax else None)
         xs.append(x)
-    ax.set_xscale("log", base=2)
-    power2_ticks(ax, xs)
-    ax.set_xlabel(xlabel)
+    for a in (ax, zax):
+        a.set_xscale("log", base=2)
+        power2_ticks(a, xs)
+        a.set_xlabel(xlabel if a is ax else "cells per weight")
+    zoom(zax, rows, lines)
     title = "%s, channel %s: accuracy vs cells per weight" % (model, channel)
     chan = label_of(channel) if "/" in channel or "\\" in channel else channel
-    finish(fig, ax, title, user_title, "%s_cells_%s_%s.png" % (prefix, safe(model), safe(chan)))
+    caption(fig, chan)
+    finish(fig, ax, title, user_title, "%s_cells_%s_%s.png" % (prefix, safe(model), safe(chan)), legend_ax=zax)
     return True
 
 
@@ -181,8 +216,9 @@ def plot_gauss(prefix, model, rows, user_title):
     rows = [r for r in rows if r["cells"] == cells]
     lines = series(rows, "sigma")
     fig, ax = plt.subplots(figsize=(9.5, 5.2))
-    plot_lines(ax, lines)
+    plot_lines([ax], lines)
     clean_line(ax, rows)
+    caption(fig, "awgn:")
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(LogLocator(base=10))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: "%g" % v))
