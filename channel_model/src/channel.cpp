@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 
 #include "pcm/channel_model/errors.hpp"
@@ -141,6 +142,11 @@ Branch widest_monotone_branch(const MonotoneCubic& curve, std::size_t* first, st
 
 PreMapping::PreMapping(const TableChannel& channel)
     : mu_(channel.mu()), sigma_(channel.sigma()) {
+  const auto& y = mu_.values();
+  if (std::adjacent_find(y.begin(), y.end(), std::not_equal_to<>()) == y.end()) {
+    throw ChannelError(channel.table().origin + ": every level has the same mean; a constant mean has no "
+                       "invertible branch");
+  }
   // In the body: first_ and last_ are initialized after branch_.
   branch_ = widest_monotone_branch(mu_, &first_, &last_);
 }

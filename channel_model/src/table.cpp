@@ -1,9 +1,12 @@
 #include "pcm/channel_model/table.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <istream>
 #include <map>
@@ -35,6 +38,13 @@ std::vector<std::string> split_csv(const std::string& line) {
   return fields;
 }
 
+// A number for a message, as short as it reads.
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -48,17 +58,19 @@ class Reader {
   [[noreturn]] void fail(std::size_t line, const std::string& what) const {
     throw TableError(origin_ + ":" + std::to_string(line) + ": " + what);
   }
-  [[noreturn]] void fail(const std::string& what) const { throw TableError(origin_ + ": " + what); }
 
-  double number(std::size_t line, const std::string& column, const std::string& text) const {
-    if (text.empty()) fail(line, "column '" + column + "' is empty");
+  // what: "column 'mean'", or the metadata key.
+  double number(std::size_t line, const std::string& what, const std::string& text) const {
+    if (text.empty()) fail(line, what + " is empty");
     char* end = nullptr;
     const double v = std::strtod(text.c_str(), &end);
-    if (end != text.c_str() + text.size()) {
-      fail(line, "column '" + column + "': '" + text + "' is not a number");
+    if (end != text.c_str() + text.size()) fail(line, what + ": '" + text + "' is not a number");
+    if (std::isnan(v)) fail(line, what + " is NaN");
+    if (std::isinf(v)) fail(line, what + " is infinite or out of range: '" + text + "'");
+    if (std::fabs(v) > kMaxTableMagnitude) {
+      fail(line, what + " value " + text + " is out of the range this tool accepts (|v| <= " +
+                     num(kMaxTableMagnitude) + ")");
     }
-    if (std::isnan(v)) fail(line, "column '" + column + "' is NaN");
-    if (std::isinf(v)) fail(line, "column '" + column + "' is infinite or out of range: '" + text + "'");
     return v;
   }
 
@@ -73,7 +85,16 @@ class Reader {
     }
     LinearMap m{number(line, key, a), number(line, key, b)};
     if (!(m.lo < m.hi)) fail(line, key + ": LO must be below HI, got '" + value + "'");
+    check_width(line, key + " " + value, m);
     return m;
+  }
+
+  // what: the map, for the message.
+  void check_width(std::size_t line, const std::string& what, const LinearMap& m) const {
+    if (!(m.hi - m.lo >= kMinMapWidth)) {
+      fail(line, what + " is " + num(m.hi - m.lo) + " wide; a map must be at least " + num(kMinMapWidth) +
+                     " wide to place values on [-1, 1]");
+    }
   }
 
  private:
@@ -175,6 +196,8 @@ Table parse_table(std::istream& in, const std::string& origin) {
   std::size_t line_no = 0;
   while (std::getline(in, raw_line)) {
     ++line_no;
+    // Editors on Windows start UTF-8 files with a byte order mark.
+    if (line_no == 1 && raw_line.rfind("\xEF\xBB\xBF", 0) == 0) raw_line.erase(0, 3);
     const std::string line = trim(raw_line);
     if (line.empty()) continue;
     if (line[0] == '#') {
@@ -206,12 +229,14 @@ Table parse_table(std::istream& in, const std::string& origin) {
     Row row{line_no, {}};
     row.values.reserve(fields.size());
     for (std::size_t i = 0; i < fields.size(); ++i) {
-      row.values.push_back(rd.number(line_no, header[i], fields[i]));
+      row.values.push_back(rd.number(line_no, "column '" + header[i] + "'", fields[i]));
     }
     rows.push_back(std::move(row));
   }
-  if (in.bad()) rd.fail("read error");
-  if (header.empty()) rd.fail("no column header (an empty file, or only comments)");
+  if (in.bad()) rd.fail(line_no + 1, "read error");
+  if (header.empty()) {
+    rd.fail(std::max<std::size_t>(line_no, 1), "no column header (the file is empty, or has only comments)");
+  }
 
   // --- metadata -------------------------------------------------------------
   auto has = [&](const std::string& key) { return meta_line.count(key) > 0; };
@@ -328,15 +353,14 @@ Table parse_table(std::istream& in, const std::string& origin) {
       const double x = row.values[in_col];
       const double sd = row.values[std_col];
       const double count = row.values[count_col];
-      if (sd < 0.0) rd.fail(row.line, "negative std " + std::to_string(sd));
+      if (sd < 0.0) rd.fail(row.line, "negative std " + num(sd));
       if (count < 0.0 || count != std::floor(count) || count > 9.0e15) {
-        rd.fail(row.line, "count must be a non-negative integer, got " + std::to_string(count));
+        rd.fail(row.line, "count must be a non-negative integer, got " + num(count));
       }
-      if (count == 0.0) rd.fail(row.line, "empty level (count 0) at input " + std::to_string(x));
+      if (count == 0.0) rd.fail(row.line, "empty level (count 0) at input " + num(x));
       if (!levels.empty() && !(x > levels.back().input)) {
-        rd.fail(row.line, "inputs must be strictly increasing: " + std::to_string(x) +
-                              " after " + std::to_string(levels.back().input) + " (line " +
-                              std::to_string(levels.back().line) + ")");
+        rd.fail(row.line, "inputs must be strictly increasing: " + num(x) + " after " + num(levels.back().input) +
+                              " (line " + std::to_string(levels.back().line) + ")");
       }
       levels.push_back({x, row.values[mean_col], sd, static_cast<std::size_t>(count), {}, row.line});
     }
@@ -346,7 +370,7 @@ Table parse_table(std::istream& in, const std::string& origin) {
       double y = row.values[out_col];
       if (table.transform == OutputTransform::kLog10) {
         if (!(y > 0.0)) {
-          rd.fail(row.line, "output " + std::to_string(y) + " is not positive; log10 needs it positive");
+          rd.fail(row.line, "output " + num(y) + " is not positive; log10 needs it positive");
         }
         y = std::log10(y);
       }
@@ -360,7 +384,7 @@ Table parse_table(std::istream& in, const std::string& origin) {
     for (auto& [x, level] : by_input) {
       const std::size_t n = level.samples.size();
       if (n < 2) {
-        rd.fail(level.line, "level at input " + std::to_string(x) +
+        rd.fail(level.line, "level at input " + num(x) +
                                 " has a single read-out; a raw level needs at least 2");
       }
       const double mean = std::accumulate(level.samples.begin(), level.samples.end(), 0.0) /
@@ -382,8 +406,11 @@ Table parse_table(std::istream& in, const std::string& origin) {
   // --- linear maps onto [-1, 1] ------------------------------------------------
   const std::string in_map = has("input_map") ? lower(table.meta("input_map")) : "minmax";
   const std::string out_map = has("output_map") ? lower(table.meta("output_map")) : "minmax";
+  const std::size_t first_row = rows.front().line;
   if (in_map == "minmax") {
     table.input_map = {levels.front().input, levels.back().input};
+    rd.check_width(first_row, "the inputs' range [" + num(table.input_map.lo) + ", " + num(table.input_map.hi) + "]",
+                   table.input_map);
   } else {
     table.input_map = rd.map(meta_line["input_map"], "input_map", table.meta("input_map"));
   }
@@ -399,17 +426,47 @@ Table parse_table(std::istream& in, const std::string& origin) {
         hi = std::max(hi, level.mean);
       }
     }
-    if (!(lo < hi)) rd.fail("all outputs are equal; cannot map them onto [-1, 1]");
+    if (!(lo < hi)) rd.fail(first_row, "all outputs are equal (" + num(lo) + "); cannot map them onto [-1, 1]");
     table.output_map = {lo, hi};
+    rd.check_width(first_row, "the outputs' range [" + num(lo) + ", " + num(hi) + "]", table.output_map);
   } else {
     table.output_map = rd.map(meta_line["output_map"], "output_map", table.meta("output_map"));
   }
 
+  // Every value where the maps put it, at the line that holds it.
+  const auto check_mapped = [&](std::size_t line, std::size_t col, double value, double mapped, const char* map) {
+    if (!(std::fabs(mapped) <= kMaxMappedMagnitude)) {
+      rd.fail(line, "column '" + header[col] + "' value " + num(value) + " maps to " + num(mapped) + " under the " +
+                        map + " map; mapped values must stay within +-" + num(kMaxMappedMagnitude) +
+                        " of its [-1, 1]");
+    }
+  };
+  for (const auto& row : rows) {
+    const double x = row.values[in_col];
+    check_mapped(row.line, in_col, x, table.input_map.to_unit(x), "input");
+    if (table.kind == TableKind::kStats) {
+      const double m = row.values[mean_col];
+      const double sd = row.values[std_col];
+      check_mapped(row.line, mean_col, m, table.output_map.to_unit(m), "output");
+      check_mapped(row.line, std_col, sd, sd * table.output_map.unit_scale(), "output");
+    } else {
+      const double y = row.values[out_col];
+      const double t = table.transform == OutputTransform::kLog10 ? std::log10(y) : y;
+      check_mapped(row.line, out_col, y, table.output_map.to_unit(t), "output");
+    }
+  }
+
   table.physics = parse_physics(rd, meta_line, table);
 
-  for (auto& level : levels) {
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    PhysicalLevel& level = levels[i];
     Level l;
     l.input = table.input_map.to_unit(level.input);
+    if (i > 0 && !(l.input - table.levels.back().input >= kMinLevelSpacing)) {
+      rd.fail(level.line, "input " + num(level.input) + " is too close to the previous level's (line " +
+                              std::to_string(levels[i - 1].line) + "): less than " + num(kMinLevelSpacing) +
+                              " apart once the input map puts them on [-1, 1]");
+    }
     l.mean = table.output_map.to_unit(level.mean);
     l.std = level.std * table.output_map.unit_scale();
     l.count = level.count;
@@ -436,8 +493,10 @@ Table parse_table(std::istream& in, const std::string& origin) {
 }
 
 Table load_table_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw TableError(path + ": is a directory, not a table");
   std::ifstream in(path);
-  if (!in) throw TableError(path + ": cannot open table file");
+  if (!in) throw TableError(path + ": cannot open table file (" + std::strerror(errno) + ")");
   return parse_table(in, path);
 }
 

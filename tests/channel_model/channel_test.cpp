@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <random>
+#include <sstream>
 #include <string>
 
 #include "pcm/channel_model/builtin.hpp"
@@ -118,6 +121,182 @@ TEST(Capacity, KnownAnswers) {
   EXPECT_NEAR(cm::gaussian_levels_capacity({-1.0, -0.3, 0.3, 1.0}, {0.0, 0.0, 0.0, 0.0}).bits, 2.0, 1e-6);
   // Identical levels carry nothing.
   EXPECT_NEAR(cm::gaussian_levels_capacity({0.0, 0.0}, {0.1, 0.1}).bits, 0.0, 1e-4);
+}
+
+namespace {
+
+// The Gaussian channel of a table as the capacity was computed before the
+// bands: every level over all the bins, the tails folded into the outer bins.
+std::vector<std::vector<double>> dense_gaussian(const cm::Table& t, int bins) {
+  double lo = INFINITY;
+  double hi = -INFINITY;
+  for (const auto& l : t.levels) {
+    lo = std::min(lo, l.mean - 8.0 * l.std);
+    hi = std::max(hi, l.mean + 8.0 * l.std);
+  }
+  const double width = (hi - lo) / bins;
+  std::vector<std::vector<double>> w;
+  for (const auto& l : t.levels) {
+    std::vector<double> row(static_cast<std::size_t>(bins));
+    double prev = 0.0;
+    for (int j = 0; j < bins; ++j) {
+      const double z = (lo + width * (j + 1) - l.mean) / l.std;
+      const double cdf = j + 1 == bins ? 1.0 : 0.5 * std::erfc(-z / std::sqrt(2.0));
+      row[static_cast<std::size_t>(j)] = cdf - prev;
+      prev = cdf;
+    }
+    w.push_back(row);
+  }
+  return w;
+}
+
+// Both are within tol of the capacity, from below, and each one's lower
+// bound is below the other's upper bound.
+void expect_same_capacity(const cm::CapacityResult& fast, const cm::CapacityResult& ref, double tol) {
+  EXPECT_LT(fast.upper_bound - fast.bits, tol);
+  EXPECT_LT(ref.upper_bound - ref.bits, tol);
+  EXPECT_NEAR(fast.bits, ref.bits, tol);
+  EXPECT_LE(fast.bits, ref.upper_bound + 1e-12);
+  EXPECT_LE(ref.bits, fast.upper_bound + 1e-12);
+  double sum = 0.0;
+  for (double v : fast.input_distribution) sum += v;
+  EXPECT_NEAR(sum, 1.0, 1e-12);
+}
+
+}  // namespace
+
+// Channels of every shape the fast path has to survive: sparse rows, narrow
+// bands, duplicated rows, Gaussian rows; many more inputs than outputs.
+TEST(Capacity, BandedMatchesDenseReferenceOnRandomChannels) {
+  constexpr double kTol = 1e-6;
+  for (int trial = 0; trial < 48; ++trial) {
+    std::mt19937_64 rng(static_cast<std::uint64_t>(trial));
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    const auto nx = static_cast<std::size_t>(1 + u(rng) * 150);
+    const auto ny = static_cast<std::size_t>(2 + u(rng) * 40);
+    std::vector<std::vector<double>> w(nx, std::vector<double>(ny, 0.0));
+    for (std::size_t x = 0; x < nx; ++x) {
+      switch (trial % 4) {
+        case 0:
+          for (double& v : w[x]) v = u(rng) < 0.3 ? 0.0 : std::pow(u(rng), 4);
+          break;
+        case 1: {
+          const auto centre = static_cast<std::size_t>(u(rng) * static_cast<double>(ny));
+          const auto half = static_cast<std::size_t>(1 + u(rng) * 5);
+          for (std::size_t y = centre > half ? centre - half : 0; y <= std::min(ny - 1, centre + half); ++y) {
+            w[x][y] = u(rng) + 0.01;
+          }
+          break;
+        }
+        case 2:
+          if (x > 0 && u(rng) < 0.5) {
+            w[x] = w[x - 1];
+          } else {
+            for (double& v : w[x]) v = u(rng);
+          }
+          break;
+        default: {
+          const double m = u(rng) * static_cast<double>(ny);
+          const double sd = 0.3 + 3.0 * u(rng);
+          for (std::size_t y = 0; y < ny; ++y) {
+            w[x][y] = std::exp(-0.5 * std::pow((static_cast<double>(y) - m) / sd, 2));
+          }
+        }
+      }
+      double sum = 0.0;
+      for (double v : w[x]) sum += v;
+      if (sum == 0.0) w[x][0] = sum = 1.0;
+      for (double& v : w[x]) v /= sum;
+    }
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": " + std::to_string(nx) + " x " + std::to_string(ny));
+    expect_same_capacity(cm::banded_capacity(cm::banded(w), kTol), cm::blahut_arimoto(w, kTol, 5000000), kTol);
+  }
+}
+
+TEST(Capacity, BuiltinTablesMatchDenseReference) {
+  constexpr int kBins = 4096;
+  for (const char* name : {"default", "pcm-partial-reset-2014", "aihwkit-pcm"}) {
+    SCOPED_TRACE(name);
+    const cm::Table t = cm::load_builtin_table(name);
+    const auto dense = dense_gaussian(t, kBins);
+    // The bands move what lies beyond 8 std of each level, under 1e-15 a row;
+    // the rest of the difference is the dense rows' rounding (1 - cdf).
+    const cm::BandedChannel band = cm::gaussian_levels_channel(
+        [&] { std::vector<double> v; for (const auto& l : t.levels) v.push_back(l.mean); return v; }(),
+        [&] { std::vector<double> v; for (const auto& l : t.levels) v.push_back(l.std); return v; }(), kBins);
+    for (std::size_t x = 0; x < dense.size(); ++x) {
+      double moved = 0.0;
+      for (std::size_t y = 0; y < dense[x].size(); ++y) {
+        const std::size_t k = y - band.first[x];
+        const bool inside = y >= band.first[x] && k < band.offset[x + 1] - band.offset[x];
+        moved += std::fabs(dense[x][y] - (inside ? band.values[band.offset[x] + k] : 0.0));
+      }
+      EXPECT_LT(moved, 1e-12) << "level " << x;
+    }
+    expect_same_capacity(cm::table_capacity(t, kBins),
+                         cm::blahut_arimoto(dense, cm::kTableCapacityTolerance), cm::kTableCapacityTolerance);
+  }
+}
+
+// A table of 10,000 levels (the default's curves sampled finely): converged,
+// in seconds, with the progress callback called at once, then throttled to
+// about once a second, its bounds closing in.
+TEST(Capacity, TenThousandLevels) {
+  const cm::TableChannel coarse(cm::load_builtin_table("default"));
+  std::ostringstream text;
+  text << "input,mean,std,count\n";
+  constexpr int kLevels = 10000;
+  for (int i = 0; i < kLevels; ++i) {
+    const double x = -1.0 + 2.0 * i / (kLevels - 1);
+    text << x << "," << coarse.mean(x) << "," << coarse.stddev(x) << ",100\n";
+  }
+  std::istringstream in(text.str());
+  const cm::Table fine = cm::parse_table(in, "fine.csv");
+  ASSERT_EQ(fine.levels.size(), static_cast<std::size_t>(kLevels));
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point last = Clock::now();
+  double lower = -INFINITY;
+  double upper = INFINITY;
+  int calls = 0;
+  const cm::CapacityResult cap = cm::table_capacity(fine, 4096, [&](int, double lo, double hi) {
+    const Clock::time_point now = Clock::now();
+    if (calls > 0) {
+      EXPECT_GE(std::chrono::duration<double>(now - last).count(), 0.9);
+    }
+    EXPECT_LE(lo, hi);
+    EXPECT_GE(lo, lower);
+    EXPECT_LE(hi, upper);
+    last = now;
+    lower = lo;
+    upper = hi;
+    ++calls;
+  });
+  EXPECT_LT(cap.upper_bound - cap.bits, cm::kTableCapacityTolerance);
+  EXPECT_NEAR(cap.bits, 2.0, 0.02);
+  EXPECT_LT(cap.iterations, 20000);
+  EXPECT_GE(calls, 1);  // as soon as there are bounds
+  EXPECT_GE(cap.bits, lower);
+  EXPECT_LE(cap.upper_bound, upper);
+}
+
+TEST(Capacity, RefusesWhatIsNotAChannel) {
+  EXPECT_THROW(cm::banded_capacity(cm::banded({{0.5, 0.4}})), cm::ChannelError);
+  EXPECT_THROW(cm::banded_capacity(cm::banded({{1.0, 0.0}, {0.5}})), cm::ChannelError);
+  EXPECT_THROW(cm::banded_capacity(cm::BandedChannel{}), cm::ChannelError);
+  cm::BandedChannel outside = cm::banded({{0.0, 1.0}});
+  outside.first[0] = 5;
+  EXPECT_THROW(cm::banded_capacity(outside), cm::ChannelError);
+}
+
+TEST(Channel, ConstantMeanNamesTheTable) {
+  std::istringstream in("# output_map: 0 1\ninput,mean,std,count\n0,0.5,0.1,10\n1,0.5,0.1,10\n");
+  const cm::TableChannel ch(cm::parse_table(in, "flat.csv"));
+  try {
+    const cm::PreMapping pre(ch);
+    ADD_FAILURE() << "a constant mean has no invertible branch";
+  } catch (const cm::ChannelError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("flat.csv: every level has the same mean", 0), 0u) << e.what();
+  }
 }
 
 TEST(Channel, EmpiricalNeedsRawTable) {

@@ -68,3 +68,17 @@ bad_input(E2eHugeDraws "^pcmsim e2e: --draws: must be 1 \\.\\. 10000" e2e --draw
 # the sweep writes each point's result itself
 bad_input(SweepGridSetsOut "^pcmsim sweep: --grid: 'out' is set by the sweep \\(DIR/points/<id>\\.json\\)"
           sweep --out ${OUT}/grid_out --set out=x.json --axis cells=1)
+
+# Channel tables: every error carries the file and line.
+bad_input(ChannelHugeValue "table_huge_mean\\.csv:2: column 'mean' value -1e308 is out of the range this tool accepts"
+          channel --table ${PROJECT_SOURCE_DIR}/tests/data/table_huge_mean.csv)
+bad_input(ChannelDirectoryAsTable "^pcmsim channel: error: .*tests/data: is a directory, not a table"
+          channel --table ${PROJECT_SOURCE_DIR}/tests/data)
+# a byte order mark before the metadata is read past (it blamed line 11 before)
+add_test(NAME Cli.ChannelTableWithByteOrderMark COMMAND pcmsim channel --table ${PROJECT_SOURCE_DIR}/tests/data/table_bom.csv)
+set_tests_properties(Cli.ChannelTableWithByteOrderMark PROPERTIES PASS_REGULAR_EXPRESSION "capacity           1\\.000 bits/cell")
+# 10,000 levels (generated, not committed): reports its capacity (minutes of
+# silence before; the time is measured in the closing note, not asserted)
+add_test(NAME Cli.ChannelTenThousandLevels
+         COMMAND sh -c "${PCMSIM_PYTHON} ${PROJECT_SOURCE_DIR}/tests/data/table_make_levels.py 10000 ${OUT}/levels_10000.csv && $<TARGET_FILE:pcmsim> channel --table ${OUT}/levels_10000.csv")
+set_tests_properties(Cli.ChannelTenThousandLevels PROPERTIES PASS_REGULAR_EXPRESSION "capacity           [0-9.]+ bits/cell")

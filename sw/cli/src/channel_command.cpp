@@ -1,8 +1,10 @@
 // `pcmsim channel`: a channel table's levels, invertible range, capacity and
 // pre-mapped noise; its curves and samples for scripts/plot_channel.py.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <ostream>
 #include <sstream>
 
@@ -15,6 +17,7 @@
 #include "pcm/sw/config.hpp"
 #include "pcm/sw/files.hpp"
 #include "pcm/sw/programmed_spread.hpp"
+#include "pcm/sw/progress.hpp"
 #include "pcm/sw/text.hpp"
 
 namespace pcm::cli {
@@ -68,8 +71,9 @@ void report(std::ostream& out, const cm::TableChannel& channel, const cm::PreMap
       << "]  (domain of h = mu^-1: the usable range of alpha*w - beta)\n";
   out << "capacity           " << fmt("%.3f", cap.bits)
       << " bits/cell  (Blahut-Arimoto over the levels, per-level Gaussian, " << bins
-      << " output bins, upper bound " << fmt("%.3f", cap.upper_bound) << ", " << cap.iterations
-      << " iterations)\n\n";
+      << " output bins, upper bound " << fmt("%.3f", cap.upper_bound) << ", " << cap.iterations << " iterations"
+      << (cap.upper_bound - cap.bits < cm::kTableCapacityTolerance ? "" : "; not converged")
+      << ")\n\n";
   out << "pre-mapped channel phi = C o h: std of the read-out, r cells averaged\n";
   out << "       t      h(t)      r=1     r=10    r=100\n";
   for (int k = 0; k <= 4; ++k) {
@@ -79,6 +83,23 @@ void report(std::ostream& out, const cm::TableChannel& channel, const cm::PreMap
                   pre.sigma(tt, 1), pre.sigma(tt, 10), pre.sigma(tt, 100));
     out << line;
   }
+}
+
+// The capacity of a table of thousands of levels takes seconds: a bar on a
+// terminal (none elsewhere, and none in the first second). Its fraction is
+// how far the gap between the bounds has closed towards the tolerance, on a
+// log scale, which is how it closes.
+cm::CapacityResult capacity_with_progress(const cm::Table& table, int bins) {
+  constexpr std::uint64_t kSteps = 1000;
+  sw::Progress bar(std::cerr, sw::Progress::stderr_is_terminal(), "capacity", kSteps);
+  double first_gap = 0.0;
+  const auto progress = [&](int, double lower, double upper) {
+    const double gap = std::max(upper - lower, cm::kTableCapacityTolerance);
+    if (first_gap == 0.0) first_gap = std::max(gap, 2.0 * cm::kTableCapacityTolerance);
+    const double closed = std::log(first_gap / gap) / std::log(first_gap / cm::kTableCapacityTolerance);
+    bar.update(static_cast<std::uint64_t>(std::clamp(closed, 0.0, 1.0) * static_cast<double>(kSteps)));
+  };
+  return cm::table_capacity(table, bins, progress);
 }
 
 // Long-format curves: series,x,y. Read by scripts/plot_channel.py.
@@ -202,7 +223,7 @@ int channel_command(const std::vector<std::string>& args, std::ostream& out) {
   sw::check_outputs({{"table", table_spec}}, {{"export", export_path}, {"save_stats", save_stats_path}});
   const cm::TableChannel channel(cm::load_table(table_spec), parse_noise(c.noise));
   const cm::PreMapping pre(channel);
-  const cm::CapacityResult cap = cm::table_capacity(channel.table(), bins);
+  const cm::CapacityResult cap = capacity_with_progress(channel.table(), bins);
   report(out, channel, pre, cap, bins);
 
   if (!export_path.empty()) {

@@ -12,6 +12,17 @@
 
 namespace pcm::channel_model {
 
+// What a table may hold (README.md, "Accepted values"): every number within
+// +-kMaxTableMagnitude, every map at least kMinMapWidth wide, every input,
+// mean, std and read-out within +-kMaxMappedMagnitude once mapped (the map
+// itself is [-1, 1]), and levels at least kMinLevelSpacing apart there. Then
+// the statistics, the interpolation and the capacity stay finite with room
+// to spare.
+constexpr double kMaxTableMagnitude = 1e100;
+constexpr double kMinMapWidth = 1e-100;
+constexpr double kMaxMappedMagnitude = 1e6;
+constexpr double kMinLevelSpacing = 1e-12;
+
 enum class TableKind {
   kStats,  // one row per level: input, mean, std, count
   kRaw,    // one row per cell read-out: input, output
