@@ -27,11 +27,7 @@ unsigned long long parse_unsigned(const std::string& option, const std::string& 
 
 }  // namespace
 
-std::string option_name(const std::string& field) {
-  std::string s = field;
-  for (char& c : s) c = c == '_' ? '-' : c;
-  return s;
-}
+std::string option_name(const std::string& field) { return sw::option_of(field); }
 
 void parse_value(const std::string&, const std::string& text, std::string& out) { out = text; }
 

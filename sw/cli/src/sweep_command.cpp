@@ -47,8 +47,7 @@ json grid_of(const std::string& grid_path, const std::vector<std::string>& sets,
   // one value per option: a second --set or --axis for it would silently win
   std::map<std::string, std::string> given;
   auto once = [&](const std::string& key, const char* how) {
-    std::string k = key;
-    std::replace(k.begin(), k.end(), '_', '-');
+    const std::string k = option_name(key);
     const auto [it, fresh] = given.emplace(k, how);
     if (!fresh) throw UsageError(std::string(how) + " " + key + ": '" + k + "' is already given by " + it->second);
   };

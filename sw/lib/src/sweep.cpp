@@ -47,16 +47,10 @@ std::string as_value(const json& v, const std::string& key) {
   throw grid_error("option '" + key + "' must be a string or a number, got " + v.dump());
 }
 
-// An option as the grid names it: the field name (drift_refs, as in the CSV)
-// or the option (drift-refs) are the same option.
-std::string option_key(std::string k) {
-  for (char& ch : k) ch = ch == '_' ? '-' : ch;
-  return k;
-}
-
 void merge_fixed(const json& obj, SweepPoint& into, const std::string& where) {
   if (!obj.is_object()) throw grid_error("'" + where + "' must be an object of option: value");
-  for (const auto& [k, v] : obj.items()) into[option_key(k)] = as_value(v, k);
+  // a field name (drift_refs, as in the CSV) is its option (drift-refs)
+  for (const auto& [k, v] : obj.items()) into[option_of(k)] = as_value(v, k);
 }
 
 // The cartesian product of axes (in the order given), each combined with base.
@@ -67,7 +61,7 @@ void expand_axes(const json& axes, const SweepPoint& base, std::vector<SweepPoin
     if (!v.is_array() || v.empty()) throw grid_error("axis '" + k + "' must be a non-empty array");
     std::vector<std::string> values;
     for (const auto& x : v) values.push_back(as_value(x, k));
-    lists.emplace_back(option_key(k), values);
+    lists.emplace_back(option_of(k), values);
   }
   std::vector<std::size_t> at(lists.size(), 0);
   while (true) {
@@ -94,7 +88,7 @@ const std::map<std::string, Kind>& run_options() {
     RunConfig c;
     RunConfig::fields(c, [&](const char* field, const auto& value, FieldDoc) {
       using T = std::decay_t<decltype(value)>;
-      n[option_key(field)] = std::is_same_v<T, bool> ? Kind::toggle
+      n[option_of(field)] = std::is_same_v<T, bool> ? Kind::toggle
                              : std::is_arithmetic_v<T> ? Kind::number
                                                        : Kind::text;
     });

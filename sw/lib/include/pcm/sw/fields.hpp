@@ -22,6 +22,13 @@ struct FieldDoc {
   const char* help = "";
 };
 
+// A field's command-line option: "large_fraction" -> "large-fraction" (the
+// commands, and sweep grids, which accept either spelling).
+inline std::string option_of(std::string field) {
+  for (char& c : field) c = c == '_' ? '-' : c;
+  return field;
+}
+
 namespace detail {
 struct NoVisit {
   template <class... A>
