@@ -27,7 +27,7 @@ TEST(RunConfig, JsonRoundTripKeepsEveryField) {
   c.engine.array.write_latency = 7;
   c.engine.store = "digital";
   c.seed = 11;
-  c.quiet = true;
+  c.display.quiet = true;
   const RunConfig back = run_config_from_json(to_json(c));
   EXPECT_EQ(to_json(back), to_json(c));
   EXPECT_EQ(back.engine.array.write_latency, 7u);
@@ -138,7 +138,7 @@ TEST(Options, UnsignedValuesRefuseNegativeNumbersWithTheTextTyped) {
   EXPECT_TRUE(o3.parse({"--cells", "2.5", "--write-latency", "9", "--quiet", "--strategy", "sp+am"}));
   EXPECT_DOUBLE_EQ(e.plan.rule.cells, 2.5);
   EXPECT_EQ(e.engine.array.write_latency, 9u);
-  EXPECT_TRUE(e.quiet);
+  EXPECT_TRUE(e.display.quiet);
   EXPECT_EQ(e.plan.strategy, "sp+am");
   EXPECT_EQ(e.seeds, 3u);  // not given: the default stays
 }

@@ -91,13 +91,14 @@ void report(std::ostream& out, const cm::TableChannel& channel, const cm::PreMap
 // log scale, which is how it closes.
 cm::CapacityResult capacity_with_progress(const cm::Table& table, int bins) {
   constexpr std::uint64_t kSteps = 1000;
-  sw::Progress bar(std::cerr, sw::Progress::stderr_is_terminal(), "capacity", kSteps);
+  sw::Progress bar(std::cerr, sw::ProgressMode::kAuto);
+  bar.task("capacity", kSteps);
   double first_gap = 0.0;
   const auto progress = [&](int, double lower, double upper) {
     const double gap = std::max(upper - lower, cm::kTableCapacityTolerance);
     if (first_gap == 0.0) first_gap = std::max(gap, 2.0 * cm::kTableCapacityTolerance);
     const double closed = std::log(first_gap / gap) / std::log(first_gap / cm::kTableCapacityTolerance);
-    bar.update(static_cast<std::uint64_t>(std::clamp(closed, 0.0, 1.0) * static_cast<double>(kSteps)));
+    bar.progress(static_cast<std::uint64_t>(std::clamp(closed, 0.0, 1.0) * static_cast<double>(kSteps)));
   };
   return cm::table_capacity(table, bins, progress);
 }

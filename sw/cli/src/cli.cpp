@@ -55,7 +55,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (command == "bench") return bench_command(rest, out);
     if (command == "sweep") return sweep_command(rest, out, err);
     if (command == "train") return train_command(rest, out, err);
-    if (command == "e2e") return e2e_command(rest, out);
+    if (command == "e2e") return e2e_command(rest, out, err);
     throw UsageError("unknown command '" + command + "' (try: pcmsim --help)");
   } catch (const sw::ConfigError& e) {  // the library names the field; the option is its name here
     err << "pcmsim " << command << ": --" << option_name(e.field()) << ": " << one_line(e.what()) << "\n";

@@ -5,6 +5,7 @@
 
 #include "pcm/cli/cli.hpp"
 #include "pcm/cli/options.hpp"
+#include "pcm/cli/progress_printer.hpp"
 #include "pcm/sw/e2e.hpp"
 
 namespace pcm::cli {
@@ -81,10 +82,12 @@ void print_header(std::ostream& out, const e2e::E2eConfig& o) {
 
 // The channel lines come from the library (they need the channel), so the
 // header is printed in two parts around them.
-class E2eReport final : public e2e::E2eObserver {
+class E2eReport final : public WithProgress<e2e::E2eObserver> {
  public:
-  E2eReport(std::ostream& out, const e2e::E2eConfig& o) : out_(out), o_(o), printer_(out) {}
+  E2eReport(std::ostream& out, std::ostream& err, const e2e::E2eConfig& o)
+      : WithProgress(err, sw::progress_mode(o.display.quiet, o.display.progress)), out_(out), o_(o), printer_(out) {}
   void channels(const std::vector<e2e::ChannelInfo>& c) override {
+    clear();
     print_header(out_, o_);
     printer_.channels(c);
     out_ << "accuracy: mean +- std over the classifiers of the test accuracy (true labels) and of the agreement with "
@@ -92,9 +95,13 @@ class E2eReport final : public e2e::E2eObserver {
          << o_.draws << " noise draws\n" << std::flush;
   }
   void task_started(e2e::Task t, const std::vector<double>& a, const std::vector<double>& b) override {
+    clear();
     printer_.task_started(t, a, b);
   }
-  void channel_done(e2e::Task t, const e2e::ChannelReport& r) override { printer_.channel_done(t, r); }
+  void channel_done(e2e::Task t, const e2e::ChannelReport& r) override {
+    clear();
+    printer_.channel_done(t, r);
+  }
 
  private:
   std::ostream& out_;
@@ -104,7 +111,7 @@ class E2eReport final : public e2e::E2eObserver {
 
 }  // namespace
 
-int e2e_command(const std::vector<std::string>& args, std::ostream& out) {
+int e2e_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   e2e::E2eConfig c;
   Options options("pcmsim e2e options");
   options.declare(c);
@@ -112,8 +119,9 @@ int e2e_command(const std::vector<std::string>& args, std::ostream& out) {
     out << "usage: pcmsim e2e [options]\n\n" << options.help();
     return 0;
   }
-  E2eReport report(out, c);
+  E2eReport report(out, err, c);
   const nlohmann::json result = e2e::run_e2e(c, report);
+  report.clear();
   char line[64];
   std::snprintf(line, sizeof line, "\n%.1f s\n", result.at("wall_seconds").get<double>());
   out << line;

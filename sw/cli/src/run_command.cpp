@@ -5,7 +5,7 @@
 #include "pcm/cli/cli.hpp"
 #include "pcm/cli/options.hpp"
 #include "pcm/channel_model/builtin.hpp"
-#include "pcm/cli/report.hpp"
+#include "pcm/cli/progress_printer.hpp"
 #include "pcm/sw/run.hpp"
 #include "pcm/sw/text.hpp"
 
@@ -14,11 +14,12 @@ using sw::fmt;
 
 namespace {
 
-// The header and one line per seed as the run goes; a bar for long steps.
-class RunPrinter final : public sw::RunObserver {
+// The header and one line per seed as the run goes; the bar (stderr) for
+// the long steps, erased before each line.
+class RunPrinter final : public WithProgress<sw::RunObserver> {
  public:
   RunPrinter(const sw::RunConfig& c, std::ostream& out, std::ostream& err)
-      : c_(c), out_(out), bar_(err, !c.quiet && sw::Progress::stderr_is_terminal()) {}
+      : WithProgress(err, sw::progress_mode(c.display.quiet, c.display.progress)), c_(c), out_(out) {}
 
   void setup(const sw::RunSetup& s) override {
     out_ << "model      " << s.model << ": " << s.parameter_tensors << " parameter tensors, " << s.weights
@@ -38,21 +39,21 @@ class RunPrinter final : public sw::RunObserver {
     if (c_.prune > 0.0) out_ << "pruning    " << fmt("%.1f", 100.0 * c_.prune) << "% of each tensor by magnitude\n";
     out_ << std::flush;
   }
-  void clean_accuracy(double a) override { out_ << "clean accuracy     " << fmt("%.2f", 100.0 * a) << "%\n" << std::flush; }
+  void clean_accuracy(double a) override {
+    clear();
+    out_ << "clean accuracy     " << fmt("%.2f", 100.0 * a) << "%\n" << std::flush;
+  }
   void pruned_accuracy(double a) override {
+    clear();
     out_ << "pruned accuracy    " << fmt("%.2f", 100.0 * a) << "% (no storage noise)\n";
   }
   void seed_accuracy(uint64_t seed, double a) override {
+    clear();
     out_ << "seed " << seed << "             " << fmt("%.2f", 100.0 * a) << "%\n" << std::flush;
   }
-  void task(const std::string& label, uint64_t total) override { bar_.task(label, total); }
-  void progress(uint64_t done) override { bar_.progress(done); }
-  void task_done() override { bar_.task_done(); }
-
  private:
   const sw::RunConfig& c_;
   std::ostream& out_;
-  TaskBar bar_;
 };
 
 void print_summary(std::ostream& out, const sw::RunConfig& c, const sw::RunResult& r) {
@@ -109,7 +110,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
                      {"engine", "store", "digital_bits", "verify_pulses", "verify_tol", "verify_gain", "drift_refs",
                       "banks", "write_latency", "read_latency", "program_ns", "program_pj", "read_ns", "read_pj"}},
                     {"Evaluation", {"seeds", "seed", "threads"}},
-                    {"Output", {"out", "dump_weights", "trace", "quiet", "allow_large"}}});
+                    {"Output", {"out", "dump_weights", "trace", "quiet", "progress", "allow_large"}}});
   options.declare(c);
   if (!options.parse(args)) {
     out << "usage: pcmsim run --model FILE.pt --data DIR [options]\n\n" << options.help() << "\n"
@@ -125,6 +126,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   if (c.data.empty()) throw UsageError("--data is required");
   RunPrinter printer(c, out, err);
   const sw::RunResult r = sw::run(c, printer);
+  printer.clear();
   print_summary(out, c, r);
   return 0;
 }

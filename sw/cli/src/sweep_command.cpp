@@ -16,6 +16,7 @@
 
 #include "pcm/cli/cli.hpp"
 #include "pcm/cli/options.hpp"
+#include "pcm/sw/progress.hpp"
 #include "pcm/sw/sweep.hpp"
 
 namespace pcm::cli {
@@ -80,7 +81,7 @@ class SweepPrinter final : public sw::SweepObserver {
     }
     if (s.to_run > 0) {
       out_ << "estimate   "
-           << (s.estimate_seconds >= 0 ? "about " + duration(s.estimate_seconds) + " (from the finished points)"
+           << (s.estimate_seconds >= 0 ? "about " + sw::duration_text(s.estimate_seconds) + " (from the finished points)"
                                        : std::string("unknown until the first point finishes"))
            << "\n";
     }
@@ -101,8 +102,8 @@ class SweepPrinter final : public sw::SweepObserver {
     } else {
       out_ << "FAILED: " << o.failure;
     }
-    out_ << "  (" << duration(o.elapsed_seconds);
-    if (o.finished < o.to_run) out_ << ", ETA " << duration(o.eta_seconds);
+    out_ << "  (" << sw::duration_text(o.elapsed_seconds);
+    if (o.finished < o.to_run) out_ << ", ETA " << sw::duration_text(o.eta_seconds);
     out_ << ")\n" << std::flush;
   }
 
@@ -110,14 +111,6 @@ class SweepPrinter final : public sw::SweepObserver {
   std::ostream& out_;
   std::string dir_;
   unsigned jobs_;
-
-  static std::string duration(double s) {
-    char buf[32];
-    if (s < 120) std::snprintf(buf, sizeof buf, "%.0f s", s);
-    else if (s < 7200) std::snprintf(buf, sizeof buf, "%.0f min", s / 60);
-    else std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
-    return buf;
-  }
 };
 
 }  // namespace

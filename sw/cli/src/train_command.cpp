@@ -4,6 +4,7 @@
 
 #include "pcm/cli/cli.hpp"
 #include "pcm/cli/options.hpp"
+#include "pcm/cli/progress_printer.hpp"
 #include "pcm/sw/text.hpp"
 #include "pcm/sw/train.hpp"
 
@@ -12,9 +13,10 @@ using sw::fmt;
 
 namespace {
 
-class TrainPrinter final : public sw::TrainObserver {
+class TrainPrinter final : public WithProgress<sw::TrainObserver> {
  public:
-  TrainPrinter(const sw::TrainConfig& c, std::ostream& out) : c_(c), out_(out) {}
+  TrainPrinter(const sw::TrainConfig& c, std::ostream& out, std::ostream& err)
+      : WithProgress(err, sw::progress_mode(c.display.quiet, c.display.progress)), c_(c), out_(out) {}
 
   void setup(const sw::TrainSetup& s) override {
     out_ << "model      " << c_.model << ": " << s.parameter_tensors << " parameter tensors, " << s.weights
@@ -38,6 +40,7 @@ class TrainPrinter final : public sw::TrainObserver {
          << c_.seed << ", one thread\n" << std::flush;
   }
   void epoch_done(unsigned epoch, double loss, double train_accuracy) override {
+    clear();
     char line[160];
     std::snprintf(line, sizeof line, "epoch %3u/%u  loss %.4f  clean train accuracy %.2f%%\n", epoch, c_.epochs, loss,
                   100.0 * train_accuracy);
@@ -51,7 +54,7 @@ class TrainPrinter final : public sw::TrainObserver {
 
 }  // namespace
 
-int train_command(const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
+int train_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   sw::TrainConfig c;
   Options options("pcmsim train options");
   options.declare(c);
@@ -64,8 +67,9 @@ int train_command(const std::vector<std::string>& args, std::ostream& out, std::
   if (c.model.empty()) throw UsageError("--model is required");
   if (c.data.empty()) throw UsageError("--data is required");
   if (c.out.empty()) throw UsageError("--out is required");
-  TrainPrinter printer(c, out);
+  TrainPrinter printer(c, out, err);
   const sw::TrainResult r = sw::train(c, printer);
+  printer.clear();
   out << "clean test accuracy " << fmt("%.2f", 100.0 * r.end_test_accuracy) << "% (before: "
       << fmt("%.2f", 100.0 * r.start_test_accuracy) << "%), " << r.steps << " steps in " << fmt("%.1f", r.seconds)
       << " s -> " << c.out << "\n";

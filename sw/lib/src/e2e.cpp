@@ -123,7 +123,8 @@ void initialize(Autoencoder& ae, const TaskData& d, const CodeChannel& c) {
   ae.dec1->bias.fill_(v >= 0 ? -v * y_lo : -v * y_hi);
 }
 
-TrainReport train(const E2eConfig& o, const TaskData& d, const CodeChannel& c, Autoencoder& ae, uint64_t seed) {
+TrainReport train(const E2eConfig& o, const TaskData& d, const CodeChannel& c, Autoencoder& ae, uint64_t seed,
+                  TaskObserver& obs) {
   const auto started = std::chrono::steady_clock::now();
   const int64_t k = d.u.size(0);
   const cm::Channel& channel = *c.setup.channel;
@@ -153,7 +154,9 @@ TrainReport train(const E2eConfig& o, const TaskData& d, const CodeChannel& c, A
   r.best_valid = validate();
   std::vector<torch::Tensor> best = snapshot();
   int bad = 0;
+  obs.task("training", static_cast<uint64_t>(o.steps));
   for (int step = 1; step <= o.steps; ++step) {
+    obs.progress(static_cast<uint64_t>(step - 1));
     // The classifiers in turn, so every one is seen however batch and K compare.
     const torch::Tensor cls = (rows + (int64_t{step - 1} * o.batch) % k) % k;
     adam.zero_grad();
@@ -180,6 +183,7 @@ TrainReport train(const E2eConfig& o, const TaskData& d, const CodeChannel& c, A
       }
     }
   }
+  obs.task_done();
   {
     torch::NoGradGuard no_grad;
     const auto params = ae.parameters();
@@ -280,7 +284,7 @@ json run_channel(const E2eConfig& o, Task task, const TaskData& d, const CodeCha
   torch::manual_seed(derive(o.seed, kInit, static_cast<uint64_t>(task)));
   Autoencoder ae;
   initialize(ae, d, c);
-  const TrainReport r = train(o, d, c, ae, derive(o.seed, static_cast<uint64_t>(task), 7));
+  const TrainReport r = train(o, d, c, ae, derive(o.seed, static_cast<uint64_t>(task), 7), obs);
 
   torch::NoGradGuard no_grad;
   const torch::Tensor t = code_of(c, ae.encode(d.u));
@@ -297,9 +301,12 @@ json run_channel(const E2eConfig& o, Task task, const TaskData& d, const CodeCha
 
   std::fill(acc.begin(), acc.end(), 0.0);
   std::fill(agree.begin(), agree.end(), 0.0);
+  obs.task("evaluation", static_cast<uint64_t>(o.draws));
   for (int draw = 0; draw < o.draws; ++draw) {
     score(d, decode(store_and_read(*c.setup.channel, x, o.seed, 0, static_cast<uint32_t>(draw))), acc, agree);
+    obs.progress(static_cast<uint64_t>(draw + 1));
   }
+  obs.task_done();
   const Outcome stored = averaged(acc, agree, o.draws);
   const Outcome raw = raw_weights(o, d, c);
 
@@ -340,12 +347,13 @@ std::vector<Task> tasks_of(const std::string& task) {
 
 json config_json(const E2eConfig& o) {
   json j = fields_to_json(o);
-  j.erase("out");
+  for (const char* display : {"out", "quiet", "progress"}) j.erase(display);
   return j;
 }
 
 // One task: its data sets and classifiers, then the autoencoder per channel.
-json run_task(const E2eConfig& o, Task task, const std::vector<CodeChannel>& channels, E2eObserver& obs) {
+json run_task(const E2eConfig& o, Task task, const std::vector<CodeChannel>& channels, uint64_t first_step,
+              E2eObserver& obs) {
   const TaskData d = make_task(o, task);
   std::vector<double> bayes, orig_acc;
   for (std::size_t i = 0; i < d.weights.size(); ++i) {
@@ -359,7 +367,10 @@ json run_task(const E2eConfig& o, Task task, const std::vector<CodeChannel>& cha
                         {"bayes_accuracy", bayes[i]}, {"accuracy", orig_acc[i]}});
   }
   json per_channel = json::object();
-  for (const CodeChannel& c : channels) per_channel[c.label] = run_channel(o, task, d, c, obs);
+  for (std::size_t i = 0; i < channels.size(); ++i) {
+    obs.step(first_step + i, std::string(to_string(task)) + ", " + channels[i].label);
+    per_channel[channels[i].label] = run_channel(o, task, d, channels[i], obs);
+  }
   return {{"datasets", datasets},
           {"original_accuracy", stats_json(orig_acc)},
           {"bayes_accuracy", stats_json(bayes)},
@@ -406,7 +417,11 @@ json run_e2e(const E2eConfig& o, E2eObserver& obs) {
   at::set_num_threads(1);
   const auto started = std::chrono::steady_clock::now();
   json result = {{"config", config_json(o)}, {"tasks", json::object()}};
-  for (const Task task : tasks_of(o.task)) result["tasks"][to_string(task)] = run_task(o, task, channels, obs);
+  const std::vector<Task> tasks = tasks_of(o.task);
+  obs.steps(tasks.size() * channels.size());
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    result["tasks"][to_string(tasks[i])] = run_task(o, tasks[i], channels, i * channels.size(), obs);
+  }
   result["wall_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!o.out.empty()) write_atomically(o.out, [&](std::ostream& f) { f << result.dump(2) << "\n"; });
   return result;

@@ -92,6 +92,10 @@ namespace {
 
 constexpr uint32_t kReadChunk = 1u << 16;  // weights per read request
 
+void report(const StoreProgress& progress, uint64_t done) {
+  if (progress) progress(done);
+}
+
 void write_reg(md::ControllerPort& port, uint32_t addr, uint32_t value) {
   if (!port.write_reg(addr, value).ok) {
     char buf[96];
@@ -123,7 +127,7 @@ StoreSettings store_settings(const EngineOptions& opt, double t0) {
 
 TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, const StoreSettings& settings,
                              const TensorPlan& plan, const Regions& regions, const float* w, const uint8_t* sens,
-                             std::size_t n, float* out) {
+                             std::size_t n, float* out, const StoreProgress& progress) {
   const VerifyOptions& verify = settings.verify;
   if (n > 0xFFFFFFFFu) throw std::runtime_error("a tensor of more than 2^32 weights");
   namespace r = regs;
@@ -153,7 +157,12 @@ TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, con
   std::vector<uint8_t> flags;
   if (sens == nullptr) flags.assign(n, 0);
   cells.set_time(0.0);
-  port.write_weights(bits.data(), sens != nullptr ? sens : flags.data(), n);
+  const uint8_t* marks = sens != nullptr ? sens : flags.data();
+  for (std::size_t at = 0; at < n; at += kProgressStep) {
+    const std::size_t count = std::min(kProgressStep, n - at);
+    port.stream_weights(bits.data() + at, marks + at, count, at + count == n);
+    report(progress, at + count);
+  }
   const uint32_t stored = read_reg(port, r::num_weights::kOffset);
   if (stored != n) {
     throw std::runtime_error("controller stored " + std::to_string(stored) + " of " +
@@ -166,6 +175,7 @@ TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, con
       throw std::runtime_error("controller answered an error beat reading weights " +
                                std::to_string(at) + ".." + std::to_string(at + count - 1));
     }
+    report(progress, n + at + count);
   }
   std::memcpy(out, bits.data(), n * sizeof(float));
 
@@ -201,10 +211,11 @@ class ModelEngine final : public Engine {
     store_.reset(seed);
     port_ = std::make_unique<md::ModelPort>(md::ControllerParams{}, store_);
   }
-  TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w,
-                       const uint8_t* sens, std::size_t n, float* out) override {
+ protected:
+  TensorCounters store_tensor(const TensorPlan& plan, const Regions& regions, const float* w,
+                              const uint8_t* sens, std::size_t n, float* out, const StoreProgress& progress) override {
     if (!port_) begin(0);
-    return store_through(*port_, store_, settings_, plan, regions, w, sens, n, out);
+    return store_through(*port_, store_, settings_, plan, regions, w, sens, n, out, progress);
   }
 
  private:
@@ -221,8 +232,10 @@ class IdealEngine final : public Engine {
       : channel_(channel), load_time_(store_settings(opt, channel.channel->reference_time()).load_time) {}
   std::string name() const override { return "ideal"; }
   void begin(uint64_t seed) override { seed_ = seed; }
-  TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w,
-                       const uint8_t* sens, std::size_t n, float* out) override {
+
+ protected:
+  TensorCounters store_tensor(const TensorPlan& plan, const Regions& regions, const float* w,
+                              const uint8_t* sens, std::size_t n, float* out, const StoreProgress& progress) override {
     const Strategy& s = plan.strategy;
     TensorCounters c;
     uint64_t ptr = regions.analog_base;
@@ -253,7 +266,9 @@ class IdealEngine final : public Engine {
       back /= static_cast<double>(cls.alpha);
       out[i] = static_cast<float>(s.sp && w[i] < 0.0f ? -back : back);
       c.cells_written += r;
+      if ((i + 1) % kProgressStep == 0) report(progress, 2 * (i + 1));  // written and read at once
     }
+    report(progress, 2 * n);
     c.weights_written = c.weights_read = n;
     c.cells_read = c.cells_written;
     c.pulses = c.cells_written;  // one pulse per cell: the ideal engine has no verify
@@ -278,9 +293,12 @@ class DigitalEngine final : public Engine {
   explicit DigitalEngine(int bits) : bits_(bits) {}
   std::string name() const override { return "digital"; }
   void begin(uint64_t) override {}
-  TensorCounters store(const TensorPlan&, const Regions&, const float* w, const uint8_t*, std::size_t n,
-                       float* out) override {
+
+ protected:
+  TensorCounters store_tensor(const TensorPlan&, const Regions&, const float* w, const uint8_t*, std::size_t n,
+                              float* out, const StoreProgress& progress) override {
     quantize(w, n, bits_, out);
+    report(progress, 2 * n);
     return {};
   }
 

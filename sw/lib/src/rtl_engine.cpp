@@ -32,10 +32,6 @@ class RtlEngine final : public Engine {
     platform_->reset_controller();
     platform_->reset_array(seed);
   }
-  TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w,
-                       const uint8_t* sens, std::size_t n, float* out) override {
-    return store_through(*platform_, platform_->store(), settings_, plan, regions, w, sens, n, out);
-  }
   TimingStats timing() const override {
     const plat::RtlPlatformStats s = platform_->stats();
     TimingStats t;
@@ -47,6 +43,12 @@ class RtlEngine final : public Engine {
     return t;
   }
   plat::RtlPlatform& platform() { return *platform_; }
+
+ protected:
+  TensorCounters store_tensor(const TensorPlan& plan, const Regions& regions, const float* w,
+                              const uint8_t* sens, std::size_t n, float* out, const StoreProgress& progress) override {
+    return store_through(*platform_, platform_->store(), settings_, plan, regions, w, sens, n, out, progress);
+  }
 
  private:
   StoreSettings settings_;

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "pcm/sw/files.hpp"
+#include "pcm/sw/store.hpp"
 #include "pcm/sw/text.hpp"
 
 namespace pcm::sw {
@@ -112,27 +113,13 @@ double TorchModel::accuracy(const torch::Tensor& x, const torch::Tensor& y, std:
 }
 
 std::vector<std::vector<uint8_t>> mark_sensitive(const std::vector<torch::Tensor>& fisher, double fraction) {
-  std::vector<float> all;
+  std::vector<torch::Tensor> flat;
+  std::vector<WeightTensor> scores;
   for (const auto& f : fisher) {
-    const torch::Tensor c = f.contiguous();
-    all.insert(all.end(), c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    flat.push_back(f.detach().to(torch::kFloat32).contiguous());
+    scores.push_back({"", flat.back().data_ptr<float>(), static_cast<std::size_t>(flat.back().numel())});
   }
-  const auto k = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(all.size())));
-  float cut = std::numeric_limits<float>::infinity();
-  if (k > 0 && !all.empty()) {
-    std::nth_element(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k - 1), all.end(),
-                     std::greater<float>());
-    cut = all[k - 1];
-  }
-  std::vector<std::vector<uint8_t>> marks;
-  for (const auto& f : fisher) {
-    const torch::Tensor c = f.contiguous();
-    const float* s = c.data_ptr<float>();
-    std::vector<uint8_t> m(static_cast<std::size_t>(c.numel()));
-    for (std::size_t i = 0; i < m.size(); ++i) m[i] = s[i] >= cut && s[i] > 0.0f;
-    marks.push_back(std::move(m));
-  }
-  return marks;
+  return mark_sensitive(scores, fraction);
 }
 
 torch::Tensor labels_tensor(const Dataset& data) {

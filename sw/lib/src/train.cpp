@@ -210,7 +210,10 @@ TrainResult train(const TrainConfig& c, TrainObserver& obs) {
   NoiseInjector injector(student, noise.get());
   const auto n = static_cast<int64_t>(train_set.count);
   const auto batch = static_cast<int64_t>(c.batch);
+  obs.steps(c.epochs);
   for (unsigned epoch = 1; epoch <= c.epochs; ++epoch) {
+    obs.step(epoch - 1, "epoch " + std::to_string(epoch));
+    obs.task("training", static_cast<uint64_t>(n));
     student.module().train();
     const torch::Tensor order = torch::randperm(n, generator, torch::kLong);
     double loss_sum = 0.0;
@@ -233,7 +236,9 @@ TrainResult train(const TrainConfig& c, TrainObserver& obs) {
         }
       }
       loss_sum += loss * static_cast<double>(count);
+      obs.progress(static_cast<uint64_t>(at + count));
     }
+    obs.task_done();
     student.module().eval();
     obs.epoch_done(epoch, loss_sum / static_cast<double>(n), student.accuracy(x_train, y_train, 512));
   }

@@ -4,8 +4,8 @@
 
 namespace pcm::model {
 
-void ModelPort::write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) model_.write_weight(bits[i], sens != nullptr && sens[i] != 0, i + 1 == n);
+void ModelPort::stream_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n, bool last) {
+  for (std::size_t i = 0; i < n; ++i) model_.write_weight(bits[i], sens != nullptr && sens[i] != 0, last && i + 1 == n);
 }
 
 bool ModelPort::read_weights(uint32_t index, uint32_t count, uint32_t* out) {

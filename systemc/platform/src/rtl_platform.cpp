@@ -273,14 +273,14 @@ class HostInitiator final : public sc_core::sc_module {
     }
   }
 
-  void write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n) {
+  void write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n, bool last) {
     constexpr std::size_t kChunk = std::size_t{1} << 28;  // weights per transaction (1 GiB)
     for (std::size_t off = 0; off < n; off += kChunk) {
       const std::size_t len = std::min(kChunk, n - off);
       tlm::tlm_generic_payload gp;  // owns its extensions: frees them when it goes, exception or not
       auto* ext = new WeightStreamExtension;
       ext->sens = sens != nullptr ? sens + off : nullptr;
-      ext->last = off + len == n;
+      ext->last = last && off + len == n;
       gp.set_extension(ext);
       gp.set_command(tlm::TLM_WRITE_COMMAND);
       gp.set_address(uint64_t{4} * off);
@@ -298,7 +298,7 @@ class HostInitiator final : public sc_core::sc_module {
         return;
       }
     }
-    wait_idle();
+    if (last) wait_idle();
   }
 
   bool read_weights(uint32_t index, uint32_t count, uint32_t* out) {
@@ -580,13 +580,13 @@ BusResult RtlPlatform::read_reg(uint32_t addr) {
   return r;
 }
 
-void RtlPlatform::write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n) {
+void RtlPlatform::stream_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n, bool last) {
   if (n == 0) return;
   if (bits == nullptr) {
-    throw std::invalid_argument("RtlPlatform::write_weights: null weight pointer for " + std::to_string(n) +
+    throw std::invalid_argument("RtlPlatform::stream_weights: null weight pointer for " + std::to_string(n) +
                                 " weights");
   }
-  impl_->execute([&](HostInitiator& h) { h.write_weights(bits, sens, n); });
+  impl_->execute([&](HostInitiator& h) { h.write_weights(bits, sens, n, last); });
 }
 
 bool RtlPlatform::read_weights(uint32_t index, uint32_t count, uint32_t* out) {

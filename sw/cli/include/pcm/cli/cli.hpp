@@ -25,7 +25,7 @@ int channel_command(const std::vector<std::string>& args, std::ostream& out);
 int run_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int train_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-int e2e_command(const std::vector<std::string>& args, std::ostream& out);
+int e2e_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int bench_command(const std::vector<std::string>& args, std::ostream& out);
 
 }  // namespace pcm::cli

@@ -34,6 +34,19 @@ struct Ceilings {
 void check_ceiling(const char* field, unsigned long long value, unsigned long long ceiling, bool allowed,
                    const std::string& unit = "");
 
+// How a long command shows its progress (progress.hpp): run, train and e2e
+// share these two options.
+struct Display {
+  bool quiet = false;
+  bool progress = false;
+
+  template <class Self, class V>
+  static void fields(Self& s, V&& v) {
+    v("quiet", s.quiet, FieldDoc{"", "no progress bar"});
+    v("progress", s.progress, FieldDoc{"", "draw the progress bar even when standard error is not a terminal (one line per second)"});
+  }
+};
+
 // The strategy, the channel and the per-tensor rule (sw/README.md).
 struct PlanConfig {
   std::string strategy = "none";
@@ -74,7 +87,7 @@ struct RunConfig {
   int threads = 0;
   std::string out;
   std::string dump_weights;
-  bool quiet = false;
+  Display display;
   bool allow_large = false;
 
   template <class Self, class V>
@@ -106,7 +119,7 @@ struct RunConfig {
     v("threads", s.threads, FieldDoc{"N", "LibTorch threads for evaluation (0: its default)"});
     v("out", s.out, FieldDoc{"FILE", "write results and the full configuration as JSON"});
     v("dump_weights", s.dump_weights, FieldDoc{"FILE", "write the first seed's read-back weights as raw little-endian fp32, tensors in order"});
-    v("quiet", s.quiet, FieldDoc{"", "no progress bar"});
+    Display::fields(s.display, v);
     v("allow_large", s.allow_large, FieldDoc{"", "accept --seeds and --threads above their sanity ceilings (1000, 256)"});
   }
 };

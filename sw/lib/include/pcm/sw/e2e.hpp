@@ -18,6 +18,7 @@
 #include "pcm/channel_model/channel.hpp"
 #include "pcm/sw/config.hpp"
 #include "pcm/sw/fields.hpp"
+#include "pcm/sw/progress.hpp"
 #include "pcm/sw/stats.hpp"
 
 namespace pcm::sw {
@@ -91,6 +92,7 @@ struct E2eConfig {
   int kd_points = 256;
   std::string map = "premapped";
   std::string out;
+  Display display;
 
   template <class Self, class V>
   static void fields(Self& s, V&& v) {
@@ -112,6 +114,7 @@ struct E2eConfig {
     v("kd_points", s.kd_points, FieldDoc{"N", "training points per classifier in the kd loss"});
     v("map", s.map, FieldDoc{"M", "premapped: the code t is written as h(t), mean read-out t; raw: the code is the channel input over its domain"});
     v("out", s.out, FieldDoc{"FILE", "write the configuration and every figure as JSON"});
+    Display::fields(s.display, v);
   }
 };
 
@@ -148,9 +151,10 @@ struct ChannelReport {
   double seconds = 0.0;
 };
 
-class E2eObserver {
+// Progress (TaskObserver): one step per task and channel, its tasks
+// "training" (Adam steps) and "evaluation" (noise draws).
+class E2eObserver : public TaskObserver {
  public:
-  virtual ~E2eObserver() = default;
   virtual void channels(const std::vector<ChannelInfo>&) {}
   virtual void task_started(Task, const std::vector<double>& /*original_accuracy*/,
                             const std::vector<double>& /*bayes_accuracy*/) {}

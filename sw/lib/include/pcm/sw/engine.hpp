@@ -92,6 +92,13 @@ struct ChannelSetup {
 // ("channel") for a malformed awgn:STD; channel_model's errors for a table.
 ChannelSetup make_channel(const std::string& spec);
 
+// How far one tensor has gone through an engine: weight-steps done of 2n
+// (every weight written, then every weight read back), called after every
+// part of at most kProgressStep weights written and every read request. A
+// display only: what an engine computes never depends on it.
+using StoreProgress = std::function<void(uint64_t done)>;
+inline constexpr std::size_t kProgressStep = std::size_t{1} << 14;
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -99,11 +106,18 @@ class Engine {
   // A fresh array whose noise is keyed by `seed`.
   virtual void begin(uint64_t seed) = 0;
   // Stores n weights as planned and reads them back into out. sens may be
-  // nullptr. Throws std::runtime_error when the controller misbehaves
-  // (refused register, wrong count, error beat).
-  virtual TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w,
-                               const uint8_t* sens, std::size_t n, float* out) = 0;
+  // nullptr; progress may be empty. Throws std::runtime_error when the
+  // controller misbehaves (refused register, wrong count, error beat).
+  TensorCounters store(const TensorPlan& plan, const Regions& regions, const float* w, const uint8_t* sens,
+                       std::size_t n, float* out, const StoreProgress& progress = {}) {
+    return store_tensor(plan, regions, w, sens, n, out, progress);
+  }
   virtual TimingStats timing() const { return {}; }
+
+ protected:
+  virtual TensorCounters store_tensor(const TensorPlan& plan, const Regions& regions, const float* w,
+                                      const uint8_t* sens, std::size_t n, float* out,
+                                      const StoreProgress& progress) = 0;
 };
 
 // Program-and-verify (rtl/README.md, "Program and verify"); the defaults are
@@ -193,11 +207,12 @@ std::unique_ptr<Engine> make_rtl_engine(const EngineOptions& opt, const ChannelS
 double bare_clock_loop_cycles_per_second(Engine& rtl, uint64_t cycles);
 
 // The host program for one tensor through any controller: clear, configure
-// (the plan's registers and verify's), START, stream with the cells' clock at
-// 0 s (verify reads see no drift), read back in chunks at load_time seconds,
-// check and return the counters.
+// (the plan's registers and verify's), START, stream (in parts of
+// kProgressStep weights, one stream to the controller) with the cells' clock
+// at 0 s (verify reads see no drift), read back in chunks at load_time
+// seconds, check and return the counters.
 TensorCounters store_through(model::ControllerPort& port, model::CellStore& cells, const StoreSettings& settings,
                              const TensorPlan& plan, const Regions& regions, const float* w, const uint8_t* sens,
-                             std::size_t n, float* out);
+                             std::size_t n, float* out, const StoreProgress& progress = {});
 
 }  // namespace pcm::sw

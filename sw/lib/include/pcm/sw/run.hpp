@@ -8,6 +8,7 @@
 #include <string>
 
 #include "pcm/sw/config.hpp"
+#include "pcm/sw/progress.hpp"
 #include "pcm/sw/result.hpp"
 
 namespace pcm::sw {
@@ -30,18 +31,16 @@ struct RunSetup {
   std::string strategy;  // canonical ("sp+am")
 };
 
-class RunObserver {
+// Progress (TaskObserver): tasks "clean accuracy", "Fisher sensitivity",
+// "pruned accuracy", then one step per seed of two tasks, "store+load" (2
+// steps per weight: written, read back; updated within a tensor) and
+// "accuracy".
+class RunObserver : public TaskObserver {
  public:
-  virtual ~RunObserver() = default;
   virtual void setup(const RunSetup&) {}
   virtual void clean_accuracy(double) {}
   virtual void pruned_accuracy(double) {}
   virtual void seed_accuracy(uint64_t /*seed*/, double) {}
-  // A long step (evaluation, sensitivity, one seed's store and load): its
-  // label and size, progress within it, its end.
-  virtual void task(const std::string& /*label*/, uint64_t /*total*/) {}
-  virtual void progress(uint64_t /*done*/) {}
-  virtual void task_done() {}
 };
 
 // Validates config (ConfigError), then runs it. Writes config.out (the run

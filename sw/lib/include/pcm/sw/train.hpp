@@ -9,6 +9,7 @@
 #include <string>
 
 #include "pcm/sw/config.hpp"
+#include "pcm/sw/progress.hpp"
 
 namespace pcm::sw {
 
@@ -27,6 +28,7 @@ struct TrainConfig {
   double alpha = 0.9;
   double clip_sigma = 0.0;
   uint64_t seed = kFirstSeed;
+  Display display;
 
   // Training noise is drawn with sp+am unless told otherwise (the strategy
   // the robust-training experiments store with).
@@ -52,6 +54,7 @@ struct TrainConfig {
     v("alpha", s.alpha, FieldDoc{"A", "distill: weight of the soft-target term (1 - alpha on cross-entropy)"});
     v("clip_sigma", s.clip_sigma, FieldDoc{"K", "after every step clamp each tensor (>= 2 elements) to +-k std of the teacher's tensor of that name (the input model's when the teacher has none); 0: no clipping"});
     v("seed", s.seed, FieldDoc{"S", "seed of the batch order and of the training noise"});
+    Display::fields(s.display, v);
   }
 };
 
@@ -79,9 +82,10 @@ struct TrainResult {
   double seconds = 0.0;
 };
 
-class TrainObserver {
+// Progress (TaskObserver): one step per epoch, its task "training" over the
+// training items.
+class TrainObserver : public TaskObserver {
  public:
-  virtual ~TrainObserver() = default;
   virtual void setup(const TrainSetup&) {}
   virtual void epoch_done(unsigned /*epoch*/, double /*mean_loss*/, double /*train_accuracy*/) {}
 };

@@ -23,7 +23,11 @@ class ControllerPort {
   // Streams n weights (fp32 bits) with their sensitivity bits (0 or 1; sens
   // may be nullptr: none sensitive); the last one closes the tensor
   // (wr_last). n may be 0 (nothing happens).
-  virtual void write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n) = 0;
+  void write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n) { stream_weights(bits, sens, n, true); }
+  // The same for one part of a tensor: its last weight closes the tensor only
+  // when `last`, so a host can stream a tensor in parts (and report progress
+  // between them) with the beats, and so the cycles, of one stream.
+  virtual void stream_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n, bool last) = 0;
 
   // One read request of `count` weights from `index`; writes count fp32 words
   // to out. Returns false when the controller answered with an error beat
@@ -38,7 +42,7 @@ class ModelPort final : public ControllerPort {
 
   BusResult write_reg(uint32_t addr, uint32_t data) override { return model_.write_reg(addr, data); }
   BusResult read_reg(uint32_t addr) override { return model_.read_reg(addr); }
-  void write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n) override;
+  void stream_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n, bool last) override;
   bool read_weights(uint32_t index, uint32_t count, uint32_t* out) override;
 
   ControllerModel& model() { return model_; }

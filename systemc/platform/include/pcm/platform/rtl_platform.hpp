@@ -81,13 +81,15 @@ class RtlPlatform final : public ControllerPort {
   RtlPlatform(const RtlPlatform&) = delete;
   RtlPlatform& operator=(const RtlPlatform&) = delete;
 
-  // ControllerPort. Each call returns with the controller idle: write_weights
-  // and read_weights poll STATUS over APB until WR_BUSY / RD_BUSY clear, as
-  // driver software would, so the next register write is not refused as busy.
+  // ControllerPort. Each call returns with the controller idle: a closing
+  // stream_weights (last) and read_weights poll STATUS over APB until WR_BUSY /
+  // RD_BUSY clear, as driver software would, so the next register write is not
+  // refused as busy; a part that does not close the tensor returns once its
+  // beats are taken.
   BusResult write_reg(uint32_t addr, uint32_t data) override;
   BusResult read_reg(uint32_t addr) override;
   // bits must not be null when n > 0; sens may be null (no sensitive weight).
-  void write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n) override;
+  void stream_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n, bool last) override;
   // out must not be null when count > 0 (std::invalid_argument).
   bool read_weights(uint32_t index, uint32_t count, uint32_t* out) override;
 
