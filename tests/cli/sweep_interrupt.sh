@@ -3,7 +3,9 @@
 # process group as a terminal's Ctrl-C does, SIGKILL) at several moments:
 # no point process outlives it, INT/TERM exit 128+N with one line naming the
 # signal and write sweep.csv for what finished (moments count from the
-# sweep's first line: killed earlier, no point has started), and a rerun's CSV equals an
+# sweep's first line: killed earlier, no point has started; "first" is the
+# moment the first point's result appears, so that some points are done and
+# others still run however fast the machine is), and a rerun's CSV equals an
 # uninterrupted sweep's row for row (wall-clock columns and the result path aside). Then a
 # damaged point file is moved aside and its point rerun, and a point's .args
 # file is a command line that runs as pasted.
@@ -40,7 +42,7 @@ rows "$ref/sweep.csv" > "$WORK/ref.rows"
 [ "$(wc -l < "$WORK/ref.rows")" -eq 9 ] || fail "the uninterrupted sweep has $(wc -l < "$WORK/ref.rows") lines, not 9"
 
 n=0
-for c in "TERM 0.3 sweep" "INT 0.3 group" "INT 1.5 sweep" "TERM 1.5 group" "KILL 1.0 sweep"; do
+for c in "TERM 0.3 sweep" "INT 0.3 group" "INT first sweep" "TERM first group" "KILL first sweep"; do
   read -r sig delay target <<< "$c"
   n=$((n + 1))
   dir=$WORK/case$n
@@ -48,7 +50,16 @@ for c in "TERM 0.3 sweep" "INT 0.3 group" "INT 1.5 sweep" "TERM 1.5 group" "KILL
   pid=$!
   # the moment counts from the sweep's first line: before it, no point runs
   for _ in $(seq 100); do grep -q '^sweep ' "$dir.out" 2> /dev/null && break; sleep 0.05; done
-  sleep "$delay"
+  when="$delay s"
+  if [ "$delay" = first ]; then
+    when="the first point"
+    for _ in $(seq 400); do
+      compgen -G "$dir/points/*.json" > /dev/null && break
+      sleep 0.02
+    done
+  else
+    sleep "$delay"
+  fi
   if [ "$target" = group ]; then kill -s "$sig" -- "-$pid"; else kill -s "$sig" "$pid"; fi
   wait "$pid"
   rc=$?
@@ -56,7 +67,7 @@ for c in "TERM 0.3 sweep" "INT 0.3 group" "INT 1.5 sweep" "TERM 1.5 group" "KILL
   case $sig in
     INT) want=130 ;; TERM) want=143 ;; KILL) want=137 ;;
   esac
-  [ "$rc" -eq "$want" ] || fail "SIG$sig after $delay s ($target): exit $rc, expected $want; $(cat "$dir.err")"
+  [ "$rc" -eq "$want" ] || fail "SIG$sig after $when ($target): exit $rc, expected $want; $(cat "$dir.err")"
   if [ "$sig" != KILL ]; then
     [ "$(wc -l < "$dir.err")" -eq 1 ] || fail "SIG$sig: expected one line on stderr, got: $(cat "$dir.err")"
     grep -q "^pcmsim sweep: interrupted by SIG$sig: .* points done (sweep.csv written); rerun the same command to finish$" "$dir.err" ||
@@ -65,8 +76,8 @@ for c in "TERM 0.3 sweep" "INT 0.3 group" "INT 1.5 sweep" "TERM 1.5 group" "KILL
     [ "$(($(wc -l < "$dir/sweep.csv") - 1))" -eq "$done_points" ] || fail "SIG$sig: sweep.csv rows differ from the finished points"
   fi
   "$PCMSIM" sweep --out "$dir" "${grid[@]}" > "$dir.rerun" 2>&1 || fail "rerun after SIG$sig: $(tail -1 "$dir.rerun")"
-  rows "$dir/sweep.csv" | cmp -s - "$WORK/ref.rows" || fail "rerun after SIG$sig ($delay s, $target): CSV differs from the uninterrupted sweep"
-  echo "ok: SIG$sig after $delay s to the $target: exit $rc, $(head -1 "$dir.rerun" | sed 's/;.*//')"
+  rows "$dir/sweep.csv" | cmp -s - "$WORK/ref.rows" || fail "rerun after SIG$sig ($when, $target): CSV differs from the uninterrupted sweep"
+  echo "ok: SIG$sig after $when to the $target: exit $rc, $(head -1 "$dir.rerun" | sed 's/;.*//')"
 done
 
 # a damaged (truncated) point file: moved aside, its point rerun, the same CSV
