@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev
   nlohmann-json3-dev
   python3 python3-numpy python3-torch python3-sklearn python3-matplotlib
+  pybind11-dev python3-dev python3-pytest
+  gtkwave
 )
 
 missing=()

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build
+# pcmsim into /usr/local/bin, the Python package where /usr/bin/python3 finds it
+cmake --install build
 ./build/sw/pcmsim channel --table default --export build/channel_default.csv
 /usr/bin/python3 scripts/plot_channel.py build/channel_default.csv build/channel_default.png
 # The built-in default: scikit-learn's digits as MNIST IDX files, the two

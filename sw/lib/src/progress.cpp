@@ -77,7 +77,7 @@ void Progress::progress(uint64_t done) {
   if (!enabled_ || total_ == 0) return;
   const Clock::time_point now = Clock::now();
   const auto interval = terminal_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(1000);
-  if (now - start_ < std::chrono::seconds(1) || (drawn_ && now - last_draw_ < interval)) return;
+  if (now - start_ < std::chrono::seconds(1) || (last_draw_ != start_ && now - last_draw_ < interval)) return;
   draw(now, std::min(1.0, static_cast<double>(done) / static_cast<double>(total_)));
 }
 
