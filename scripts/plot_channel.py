@@ -43,6 +43,17 @@ def read(path):
     return meta, series
 
 
+def physical_map(meta, side):
+    """(to physical, to normalized) for the CSV's `side`_map and _unit, or None."""
+    unit, spec = meta.get(side + "_unit"), meta.get(side + "_map", "").split()
+    if not unit or len(spec) != 2:
+        return None
+    lo, hi = float(spec[0]), float(spec[1])
+    if not hi > lo:
+        return None
+    return (lambda u: lo + (u + 1.0) * 0.5 * (hi - lo), lambda v: 2.0 * (v - lo) / (hi - lo) - 1.0)
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
@@ -70,8 +81,25 @@ def main():
         ax.set_xlabel("input (normalized)")
         ax.set_ylabel("output (normalized)")
         ax.grid(alpha=0.3)
-    fig.suptitle("%s: capacity %s bits/cell, pre-mapped range [%s]" % (
-        meta.get("table", "?"), meta.get("capacity_bits", "?"), meta.get("premapped_range", "?").replace(" ", ", ")))
+    # the table's physical units on panels (a) and (b), the same map the table declares
+    imap, omap = physical_map(meta, "input"), physical_map(meta, "output")
+    for ax in axes[:2]:
+        if imap:
+            top = ax.secondary_xaxis("top", functions=imap)
+            top.set_xlabel("written: %s" % meta["input_unit"], fontsize=8)
+        if omap:
+            right = ax.secondary_yaxis("right", functions=omap)
+            right.set_ylabel("read: %s" % meta["output_unit"], fontsize=8)
+    summary = meta.get("summary", "").lower()
+    if "not measured" in summary or "synthetic" in summary:
+        kind = "synthetic: not measured data"
+    elif "measured" in summary:
+        kind = "measured"
+    else:
+        kind = "origin not stated in the table"
+    fig.suptitle("%s (%s): capacity %s bits/cell, pre-mapped range [%s]" % (
+        meta.get("table", "?"), kind, meta.get("capacity_bits", "?"),
+        meta.get("premapped_range", "?").replace(" ", ", ")))
     fig.tight_layout()
     fig.savefig(sys.argv[2], dpi=110)
     print("wrote", sys.argv[2])

@@ -37,6 +37,11 @@ $py scripts/check_engines_agree.py "$out/rtl_vs_model/sweep.csv"
 $py scripts/plot_sweep.py "$out/strategies/sweep.csv" "$out/strategies"
 $py scripts/plot_sweep.py "$out/gaussian/sweep.csv" "$out/gaussian"
 $py scripts/plot_weights.py build/models/digits_mlp.pt build/models/digits_cnn.pt --out "$out/weights.png"
+# the built-in channels, with the tables' physical units
+for table in default pcm-partial-reset-2014 aihwkit-pcm; do
+  "$pcmsim" channel --table "$table" --export "$out/channel_$table.csv" > /dev/null
+  $py scripts/plot_channel.py "$out/channel_$table.csv" "$out/channel_$table.png"
+done
 {
   $py scripts/results_tables.py "$out/strategies/sweep.csv"
   $py scripts/results_tables.py "$out/gaussian/sweep.csv"

@@ -37,6 +37,8 @@ bad_input(BenchWeightsBeyondMemory "^pcmsim bench: --weights: 100000000000000 we
 # An option that has no effect with the chosen engine or store.
 bad_input(RunTraceWithoutRtl "^pcmsim run: --trace: the waveform is the rtl engine's; --engine model writes none" ${RUN} --engine model --trace ${OUT}/x.fst)
 bad_input(RunTraceWithDigitalStore "^pcmsim run: --trace: .*--store digital writes none" ${RUN} --engine rtl --store digital --trace ${OUT}/x.fst)
+bad_input(RunTraceWindowWithoutTrace "^pcmsim run: --trace-from: a window of the waveform, which only --trace FILE writes" ${RUN} --engine rtl --trace-from 100)
+bad_input(RunTraceWindowOverflows "^pcmsim run: --trace-cycles: trace_from \\+ trace_cycles is beyond the last cycle" ${RUN} --engine rtl --trace ${OUT}/x.fst --trace-from 18446744073709551615 --trace-cycles 2)
 bad_input(RunBanksWithoutRtl "^pcmsim run: --banks: the array's timing is simulated by the rtl engine only; --engine ideal counts no cycles" ${RUN} --engine ideal --banks 2)
 bad_input(RunWriteLatencyWithoutRtl "^pcmsim run: --write-latency: the array's timing is simulated by the rtl engine only" ${RUN} --write-latency 9)
 bad_input(RunVerifyOnIdeal "^pcmsim run: --verify-pulses: program-and-verify is the controller's; --engine ideal has none" ${RUN} --engine ideal --verify-pulses 4)

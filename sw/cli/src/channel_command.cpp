@@ -115,8 +115,16 @@ void export_curves(const std::string& path, const cm::TableChannel& channel,
     << "# capacity_bits: " << fmt("%.4f", cap.bits) << "\n"
     << "# branch_x: " << fmt("%.6f", b.x_lo) << " " << fmt("%.6f", b.x_hi) << "\n"
     << "# premapped_range: " << fmt("%.6f", b.t_lo) << " " << fmt("%.6f", b.t_hi) << "\n"
-    << "# seed: " << seed << "\n"
-    << "series,x,y\n";
+    << "# seed: " << seed << "\n";
+  // the physical units, so that a plot can label both scales
+  if (!t.input_unit.empty()) f << "# input_unit: " << t.input_unit << "\n";
+  if (!t.output_unit.empty()) f << "# output_unit: " << t.output_unit << "\n";
+  f << "# input_map: " << fmt("%.12g", t.input_map.lo) << " " << fmt("%.12g", t.input_map.hi) << "\n"
+    << "# output_map: " << fmt("%.12g", t.output_map.lo) << " " << fmt("%.12g", t.output_map.hi) << "\n";
+  for (const char* key : {"summary", "source"}) {
+    if (!t.meta(key).empty()) f << "# " << key << ": " << t.meta(key) << "\n";
+  }
+  f << "series,x,y\n";
   auto row = [&f](const char* series, double x, double y) {
     f << series << "," << fmt("%.9g", x) << "," << fmt("%.9g", y) << "\n";
   };

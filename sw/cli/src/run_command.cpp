@@ -93,7 +93,20 @@ void print_summary(std::ostream& out, const sw::RunConfig& c, const sw::RunResul
   out << "time               " << fmt("%.1f", r.host.store_seconds) << " s storing and loading, "
       << fmt("%.1f", r.host.wall_seconds) << " s in all; peak memory " << fmt("%.0f", r.host.peak_rss_mib) << " MiB\n";
   // where the files went (every seed's controller waveform goes to one FST)
-  if (!c.engine.trace.empty()) out << "waveform           " << c.engine.trace << " (FST; gtkwave)\n";
+  if (!c.engine.trace.empty()) {
+    out << "waveform           " << c.engine.trace << " (FST, ";
+    if (c.engine.trace_from == 0 && c.engine.trace_cycles == 0) {
+      out << "every cycle";
+    } else {
+      out << "cycles " << c.engine.trace_from << " .. ";
+      if (c.engine.trace_cycles == 0) {
+        out << "the end";
+      } else {
+        out << c.engine.trace_from + c.engine.trace_cycles;
+      }
+    }
+    out << "; gtkwave " << c.engine.trace << " systemc/pcm_ctrl.gtkw)\n";
+  }
   if (!c.dump_weights.empty()) out << "read-back weights  " << c.dump_weights << " (first seed, fp32)\n";
   if (!c.out.empty()) out << "result             " << c.out << "\n";
 }
@@ -110,7 +123,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
                      {"engine", "store", "digital_bits", "verify_pulses", "verify_tol", "verify_gain", "drift_refs",
                       "banks", "write_latency", "read_latency", "program_ns", "program_pj", "read_ns", "read_pj"}},
                     {"Evaluation", {"seeds", "seed", "threads"}},
-                    {"Output", {"out", "dump_weights", "trace", "quiet", "progress", "allow_large"}}});
+                    {"Output", {"out", "dump_weights", "trace", "trace_from", "trace_cycles", "quiet", "progress", "allow_large"}}});
   options.declare(c);
   if (!options.parse(args)) {
     out << "usage: pcmsim run --model FILE.pt --data DIR [options]\n\n" << options.help() << "\n"

@@ -1,6 +1,7 @@
 #include "pcm/sw/config.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -68,6 +69,13 @@ void validate_effect(const EngineOptions& e) {
   const std::string where = analog ? "--engine " + e.engine : std::string("--store digital");
   if (!e.trace.empty() && (e.engine != "rtl" || !analog)) {
     throw ConfigError("trace", "the waveform is the rtl engine's; " + where + " writes none (use --engine rtl)");
+  }
+  if (e.trace.empty() && (e.trace_from > 0 || e.trace_cycles > 0)) {
+    throw ConfigError(e.trace_from > 0 ? "trace_from" : "trace_cycles",
+                      "a window of the waveform, which only --trace FILE writes");
+  }
+  if (e.trace_cycles > UINT64_MAX - e.trace_from) {
+    throw ConfigError("trace_cycles", "trace_from + trace_cycles is beyond the last cycle (2^64 - 1)");
   }
   const model::ArrayTiming defaults;
   const auto& t = e.array;

@@ -25,6 +25,8 @@ class RtlEngine final : public Engine {
     po.channel = channel.channel;
     po.timing = timing_of(opt);
     po.trace_path = opt.trace;
+    po.trace_from = opt.trace_from;
+    po.trace_cycles = opt.trace_cycles;
     platform_ = std::make_unique<plat::RtlPlatform>(po);
   }
   std::string name() const override { return "rtl"; }

@@ -1,7 +1,9 @@
 #include "pcm/platform/pcm_array.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
+#include <iterator>
 #include <stdexcept>
 
 namespace pcm::platform {
@@ -96,11 +98,25 @@ void PcmArray::accept(uint32_t addr, uint32_t count, bool write, bool digital) {
   const int n = touched_banks(addr, count, touch);
   const uint64_t latency = write ? timing_.write_latency : timing_.read_latency;
   uint64_t longest = 0;
+  uint64_t banks = 0;
   for (int i = 0; i < n; ++i) {
     const uint64_t busy = latency * touch[i].rows;
     free_at_[touch[i].bank] = now_ + busy;
     stats_.bank_busy_cycles[touch[i].bank] += busy;
     longest = std::max(longest, busy);
+    if (touch[i].bank < 64) banks |= uint64_t{1} << touch[i].bank;
+  }
+  if (observer_) {
+    view_.accepted = true;
+    view_.write = write;
+    view_.digital = digital;
+    view_.addr = addr;
+    view_.count = count;
+    view_.banks = banks;
+    view_.busy = static_cast<uint32_t>(std::min<uint64_t>(longest, UINT32_MAX));
+    for (uint32_t l = 0; l < kPortLanes; ++l) {
+      view_.lanes[l] = write && l < count ? req_wdata_i.read().get_word(static_cast<int>(l)) : 0;
+    }
   }
   if (write) {
     ++stats_.write_requests;
@@ -130,7 +146,25 @@ void PcmArray::accept(uint32_t addr, uint32_t count, bool write, bool digital) {
     for (uint32_t l = 0; l < count; ++l) rsp.lanes[l] = static_cast<uint32_t>(store_->read_analog(addr + l, adc_bits));
     stats_.analog_cells_read += count;
   }
+  if (observer_) std::copy(std::begin(rsp.lanes), std::end(rsp.lanes), std::begin(view_.lanes));
   rsp_q_.push_back(rsp);
+}
+
+void PcmArray::report_view(bool stall) {
+  view_.stall = stall;
+  view_.rsp_offered = rsp_offered_;
+  view_.rsp_queue = static_cast<uint32_t>(rsp_q_.size());
+  view_.bank_busy = 0;
+  view_.busy_banks = 0;
+  for (std::size_t b = 0; b < free_at_.size(); ++b) {
+    if (free_at_[b] <= now_) continue;
+    ++view_.busy_banks;
+    if (b < 64) view_.bank_busy |= uint64_t{1} << b;
+  }
+  view_.requests = stats_.requests;
+  view_.stall_cycles = stats_.stall_cycles;
+  observer_(view_);
+  view_.accepted = false;
 }
 
 void PcmArray::drive_response() {
@@ -163,6 +197,7 @@ void PcmArray::on_clock() {
   if (valid && ready) accept(req_addr_i.read(), req_count_i.read(), req_write_i.read(), req_digital_i.read());
   ++now_;
   drive_response();
+  if (observer_) report_view(valid && !ready);
   // a request on the port may become acceptable (or not) in the new cycle
   if (valid || rsp_taken) state_changed_.notify(sc_core::SC_ZERO_TIME);
 }

@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -20,6 +22,7 @@
 #include "pcm/platform/pcm_array.hpp"
 #include "verilated.h"
 #if PCM_RTL_TRACE
+#include "Vpcm_array_probe.h"
 #include "verilated_fst_sc.h"
 #endif
 
@@ -376,9 +379,71 @@ class Yardstick final : public sc_core::sc_module {
   }
 };
 
+#if PCM_RTL_TRACE
+// ------------------------------------------------------------------ array probe
+// The array's view of each cycle (PcmArray::View) on the ports of the
+// Verilated pcm_array_probe, so that the FST holds it beside pcm_ctrl.
+class ArrayProbe final : public sc_core::sc_module {
+ public:
+  Vpcm_array_probe probe{"u_pcm_array"};
+
+  ArrayProbe(const sc_core::sc_module_name& name, sc_signal<bool>& clk, PcmArray& array) : sc_module(name) {
+    probe.clk_i(clk);
+    probe.bank_busy_i(bank_busy_);
+    probe.busy_banks_i(busy_banks_);
+    probe.rsp_queue_i(rsp_queue_);
+    probe.stall_i(stall_);
+    probe.rsp_offered_i(rsp_offered_);
+    probe.accept_i(accept_);
+    probe.accept_write_i(accept_write_);
+    probe.accept_digital_i(accept_digital_);
+    probe.accept_addr_i(accept_addr_);
+    probe.accept_count_i(accept_count_);
+    probe.accept_banks_i(accept_banks_);
+    probe.accept_busy_i(accept_busy_);
+    probe.accept_lanes_i(accept_lanes_);
+    probe.requests_i(requests_);
+    probe.stall_cycles_i(stall_cycles_);
+    array.observe([this](const PcmArray::View& v) { show(v); });
+  }
+
+ private:
+  void show(const PcmArray::View& v) {
+    bank_busy_.write(v.bank_busy);
+    busy_banks_.write(v.busy_banks);
+    rsp_queue_.write(v.rsp_queue);
+    stall_.write(v.stall);
+    rsp_offered_.write(v.rsp_offered);
+    accept_.write(v.accepted);
+    if (v.accepted) {  // the request's fields hold until the next one
+      accept_write_.write(v.write);
+      accept_digital_.write(v.digital);
+      accept_addr_.write(v.addr);
+      accept_count_.write(v.count);
+      accept_banks_.write(v.banks);
+      accept_busy_.write(v.busy);
+      PcmArray::LaneBits lanes;
+      for (int l = 0; l < PcmArray::kPortLanes; ++l) lanes.set_word(l, v.lanes[l]);
+      accept_lanes_.write(lanes);
+    }
+    requests_.write(v.requests);
+    stall_cycles_.write(v.stall_cycles);
+  }
+
+  sc_signal<uint64_t> bank_busy_{"bank_busy"}, accept_banks_{"accept_banks"}, requests_{"requests"},
+      stall_cycles_{"stall_cycles"};
+  sc_signal<uint32_t> busy_banks_{"busy_banks"}, rsp_queue_{"rsp_queue"}, accept_addr_{"accept_addr"},
+      accept_count_{"accept_count"}, accept_busy_{"accept_busy"};
+  sc_signal<bool> stall_{"stall"}, rsp_offered_{"rsp_offered"}, accept_{"accept"}, accept_write_{"accept_write"},
+      accept_digital_{"accept_digital"};
+  sc_signal<PcmArray::LaneBits> accept_lanes_{"accept_lanes"};
+};
+#endif
+
 // ------------------------------------------------------------------ design
 class Design final : public sc_core::sc_module {
  public:
+  SC_HAS_PROCESS(Design);
   CtrlPins pins;
   GatedClock clock;
   Vpcm_ctrl_sc ctrl;
@@ -449,7 +514,39 @@ class Design final : public sc_core::sc_module {
     host.apb_socket.bind(apb.socket);
     host.wr_socket.bind(writer.socket);
     host.rd_socket.bind(reader.socket);
+#if PCM_RTL_TRACE
+    if (!opt.trace_path.empty()) {
+      probe = std::make_unique<ArrayProbe>("probe", pins.clk, array);
+      trace_from = opt.trace_from;
+      trace_until = opt.trace_cycles == 0 ? UINT64_MAX : opt.trace_from + opt.trace_cycles;
+      if (opt.trace_from > 0 || opt.trace_cycles > 0) {
+        SC_METHOD(trace_window);
+        sensitive << pins.clk.posedge_event();
+        dont_initialize();
+      }
+    }
+#endif
   }
+
+#if PCM_RTL_TRACE
+  std::unique_ptr<ArrayProbe> probe;  // only when tracing
+  VerilatedFstSc* trace = nullptr;    // registered with the SystemC kernel, which outlives us
+  std::string trace_path;
+  uint64_t trace_from = 0, trace_until = UINT64_MAX;
+
+  // Opens the waveform at cycle trace_from, closes it at trace_until: what
+  // is dumped in between is the window (VerilatedFstSc dumps nothing while
+  // closed).
+  void open_trace() {
+    trace->open(trace_path.c_str());
+    if (!trace->isOpen()) throw std::runtime_error("cannot open the trace file '" + trace_path + "'");
+  }
+  void trace_window() {
+    const uint64_t cycle = clock.posedges();
+    if (cycle == trace_from && !trace->isOpen()) open_trace();
+    if (cycle >= trace_until && trace->isOpen()) trace->close();
+  }
+#endif
 };
 
 void validate(const RtlPlatformOptions& opt) {
@@ -461,6 +558,12 @@ void validate(const RtlPlatformOptions& opt) {
   // before anything is elaborated, so that the caller may try another path
   if (!opt.trace_path.empty() && !std::ofstream(opt.trace_path)) {
     throw std::invalid_argument("RtlPlatform: cannot write the trace file '" + opt.trace_path + "'");
+  }
+  if (opt.trace_path.empty() && (opt.trace_from > 0 || opt.trace_cycles > 0)) {
+    throw std::invalid_argument("RtlPlatform: a trace window (trace_from, trace_cycles) without a trace_path");
+  }
+  if (opt.trace_cycles > UINT64_MAX - opt.trace_from) {
+    throw std::invalid_argument("RtlPlatform: trace_from + trace_cycles overflows");
   }
   if (opt.clock_period_ps < 2 || opt.clock_period_ps % 2 != 0) {
     throw std::invalid_argument("RtlPlatform: clock_period_ps = " + std::to_string(opt.clock_period_ps) +
@@ -488,9 +591,6 @@ struct RtlPlatform::Impl {
   RtlPlatformOptions opt;
   std::unique_ptr<CellStore> store;
   std::unique_ptr<Design> design;
-#if PCM_RTL_TRACE
-  VerilatedFstSc* trace = nullptr;  // registered with the SystemC kernel, which outlives us
-#endif
   std::string broken;               // why the simulation cannot go on; empty while it can
 
   // stats baselines (clear_stats)
@@ -547,12 +647,18 @@ RtlPlatform::RtlPlatform(const RtlPlatformOptions& options) : impl_(std::make_un
   run_kernel(m.broken, sc_core::SC_ZERO_TIME);
 #if PCM_RTL_TRACE
   if (!options.trace_path.empty()) {
-    m.trace = new VerilatedFstSc;
-    m.design->ctrl.trace(m.trace, 99);
-    m.trace->open(options.trace_path.c_str());
-    if (!m.trace->isOpen()) {
-      m.broken = "no trace file";
-      throw std::runtime_error("RtlPlatform: cannot open the trace file '" + options.trace_path + "'");
+    Design& d = *m.design;
+    d.trace = new VerilatedFstSc;
+    d.ctrl.trace(d.trace, 99);
+    d.probe->probe.trace(d.trace, 99);
+    d.trace_path = options.trace_path;
+    if (options.trace_from == 0) {
+      try {
+        d.open_trace();
+      } catch (const std::runtime_error& e) {
+        m.broken = "no trace file";
+        throw std::runtime_error(std::string("RtlPlatform: ") + e.what());
+      }
     }
   }
 #endif
@@ -564,7 +670,8 @@ RtlPlatform::~RtlPlatform() {
   Impl& m = *impl_;
   if (m.design) m.design->ctrl.final();
 #if PCM_RTL_TRACE
-  if (m.trace != nullptr) m.trace->close();  // flushed; the kernel keeps the (closed) object
+  // flushed; the kernel keeps the (closed) object
+  if (m.design && m.design->trace != nullptr && m.design->trace->isOpen()) m.design->trace->close();
 #endif
 }
 

@@ -103,7 +103,9 @@ struct RunConfig {
     v("banks", s.engine.array.banks, FieldDoc{"N", "array banks (rtl)"});
     v("write_latency", s.engine.array.write_latency, FieldDoc{"CYCLES", "array write latency in cycles (rtl)"});
     v("read_latency", s.engine.array.read_latency, FieldDoc{"CYCLES", "array read latency in cycles (rtl)"});
-    v("trace", s.engine.trace, FieldDoc{"FILE", "write an FST waveform of the controller (rtl)"});
+    v("trace", s.engine.trace, FieldDoc{"FILE", "write an FST waveform of the controller and the array's side of the cell port (rtl; systemc/pcm_ctrl.gtkw groups it for GTKWave)"});
+    v("trace_from", s.engine.trace_from, FieldDoc{"CYCLE", "start the waveform at this controller cycle, counted from the platform's start over all seeds (--trace)"});
+    v("trace_cycles", s.engine.trace_cycles, FieldDoc{"N", "write this many cycles of waveform; 0: to the end (--trace)"});
     VerifyOptions::fields(s.engine.verify, v);
     v("drift_refs", s.engine.drift_refs, FieldDoc{"N", "drift compensation in the controller: N reference cells per tensor (1, 2, 4 .. 64), read before every load; 0: off (rtl, model)"});
     v("program_ns", s.engine.costs.program_ns, FieldDoc{"NS", "duration of one programming pulse (default: NVMain PCM_MLC_example SET 150 + RESET 100 ns)"});

@@ -147,6 +147,8 @@ struct EngineOptions {
   std::string store = "analog";  // analog: through `engine`; digital: the error-free baseline
   int digital_bits = 32;         // store digital: 32 (fp32) or uniform quantization to 2 .. 16 bits
   std::string trace;             // FST file (rtl)
+  uint64_t trace_from = 0;       // the trace window: from this cycle since the platform started (rtl)
+  uint64_t trace_cycles = 0;     // for this many cycles; 0: to the end (rtl)
   model::ArrayTiming array;      // banks, write_latency, read_latency (rtl)
   VerifyOptions verify;          // rtl and model
   uint32_t drift_refs = 0;       // reference cells per tensor for drift compensation: 0 (off), 1, 2, 4 .. 64

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <vector>
 
 #include "pcm/model/array_timing.hpp"
@@ -26,6 +27,29 @@ class PcmArray final : public sc_core::sc_module {
   // Lanes of the cell port: the controller's NumLanes (32 bits each).
   static constexpr int kPortLanes = 4;
   using LaneBits = sc_dt::sc_bv<kPortLanes * 32>;
+
+  // What the array did at one clock edge and its state in the cycle that
+  // starts there: what the waveform's array probe shows.
+  struct View {
+    uint64_t bank_busy = 0;  // bit b: bank b (< 64) busy
+    uint32_t busy_banks = 0; // banks busy, all of them
+    uint32_t rsp_queue = 0;  // reads accepted, not yet answered
+    bool stall = false;      // a request waited in the cycle that ended
+    bool rsp_offered = false;
+    bool accepted = false;   // a request was accepted at this edge:
+    bool write = false;
+    bool digital = false;
+    uint32_t addr = 0;
+    uint32_t count = 0;
+    uint64_t banks = 0;      // bit b: the request occupies bank b (< 64)
+    uint32_t busy = 0;       // cycles the longest-held bank stays busy
+    uint32_t lanes[kPortLanes] = {};  // DAC codes written or ADC codes read
+    uint64_t requests = 0;   // ArrayStats::requests
+    uint64_t stall_cycles = 0;
+  };
+  // Called at the end of every clock edge; empty (the default): nothing is
+  // computed for it.
+  void observe(std::function<void(const View&)> observer) { observer_ = std::move(observer); }
 
   sc_core::sc_in<bool> clk_i;
   // request channel (from the controller's cell_req_*_o)
@@ -80,6 +104,7 @@ class PcmArray final : public sc_core::sc_module {
   bool can_accept(uint32_t addr, uint32_t count, bool write) const;
   void accept(uint32_t addr, uint32_t count, bool write, bool digital);
   void drive_response();
+  void report_view(bool stall);  // fills the rest of view_ and calls the observer
 
   CellStore* store_;
   ArrayTiming timing_;
@@ -90,6 +115,8 @@ class PcmArray final : public sc_core::sc_module {
   bool rsp_offered_ = false;         // rsp_valid_o as driven for this cycle
   bool front_driven_ = false;        // rsp_rdata_o holds the queue front's data
   sc_core::sc_event state_changed_;  // re-evaluate ready after the clock
+  std::function<void(const View&)> observer_;
+  View view_;                        // filled while an observer is set
 };
 
 }  // namespace pcm::platform

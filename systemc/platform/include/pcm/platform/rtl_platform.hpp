@@ -42,9 +42,15 @@ struct RtlPlatformOptions {
   uint64_t seed = 0;                                      // noise seed of the cell store
   ArrayTiming timing;                                     // the array's timing
   uint64_t clock_period_ps = 1000;                        // controller clock (1 GHz)
-  // FST waveform of pcm_ctrl (every signal); empty: no tracing. Tracing slows
-  // the simulation several times over.
+  // FST waveform of pcm_ctrl (every signal) and of the array's side of the
+  // cell port (pcm_array_probe); empty: no tracing. Tracing slows the
+  // simulation several times over.
   std::string trace_path;
+  // The trace window, in controller clock cycles counted from the platform's
+  // start (its first reset pulse included): the file holds cycles
+  // trace_from .. trace_from + trace_cycles; trace_cycles 0: to the end.
+  uint64_t trace_from = 0;
+  uint64_t trace_cycles = 0;
   // Clocks without a handshake (or, while the host polls STATUS, without an
   // array request) after which the design counts as hung: the call throws
   // std::runtime_error and the platform refuses every later call. Raise it
