@@ -6,6 +6,15 @@
 #include "pcm/channel_model/errors.hpp"
 
 namespace pcm::channel_model {
+namespace {
+
+[[noreturn]] void unknown_table(const std::string& name) {
+  std::string known;
+  for (const auto& t : detail::embedded_tables()) known += (known.empty() ? "" : ", ") + std::string(t.name);
+  throw TableError("no built-in table '" + name + "' (built-in: " + known + ")");
+}
+
+}  // namespace
 
 std::vector<BuiltinTable> builtin_tables() {
   std::vector<BuiltinTable> out;
@@ -16,15 +25,15 @@ std::vector<BuiltinTable> builtin_tables() {
 }
 
 Table load_builtin_table(const std::string& name) {
-  std::string known;
+  std::istringstream in(builtin_table_text(name));
+  return parse_table(in, "builtin:" + name);
+}
+
+std::string builtin_table_text(const std::string& name) {
   for (const auto& t : detail::embedded_tables()) {
-    if (name == t.name) {
-      std::istringstream in(t.text);
-      return parse_table(in, "builtin:" + name);
-    }
-    known += (known.empty() ? "" : ", ") + std::string(t.name);
+    if (name == t.name) return t.text;
   }
-  throw TableError("no built-in table '" + name + "' (built-in: " + known + ")");
+  unknown_table(name);
 }
 
 Table load_table(const std::string& name_or_path) {

@@ -24,10 +24,12 @@
 #include "pcm/cli/progress_printer.hpp"
 #include "pcm/sw/config.hpp"
 #include "pcm/sw/engine.hpp"
+#include "pcm/sw/provenance.hpp"
 #include "pcm/sw/result.hpp"
 #include "pcm/sw/run.hpp"
 #include "pcm/sw/store.hpp"
 #include "pcm/sw/sweep.hpp"
+#include "pcm/sw/text.hpp"
 
 namespace py = pybind11;
 namespace sw = pcm::sw;
@@ -168,11 +170,12 @@ Stored store(const std::vector<std::string>& names, const std::vector<FloatArray
   {
     py::gil_scoped_release release;
     pcm::cli::WithProgress<sw::TaskObserver> bar(std::cerr, sw::progress_mode(c.display.quiet, c.display.progress));
-    const sw::TensorCounters counters = model.store_seed(*engine, c.seed, outs, bar);
+    std::vector<sw::ModelStore::Quality> quality;
+    const sw::TensorCounters counters = model.store_seed(*engine, c.seed, outs, bar, &quality);
     bar.clear();
-    model.report(r, counters, *engine, channel);
+    model.report(r, counters, quality, *engine, channel);
   }
-  r.provenance.version = sw::version();
+  r.provenance = sw::provenance_of("", c.plan.channel, "pcmsim.store (Python) " + sw::shell_line(words));
   r.parameter_tensors = values.size();
   sw::RunConfig written = c;
   written.plan.strategy = strategy.name();
@@ -185,6 +188,7 @@ Stored store(const std::vector<std::string>& names, const std::vector<FloatArray
   j["result"]["provenance"].erase("dataset_format");
   j["result"]["provenance"].erase("dataset_source");
   j["result"]["provenance"].erase("evaluated");
+  j["result"]["provenance"].erase("model_sha256");  // a module in memory, no file
   for (const char* f : {"model", "data", "seeds", "calib", "limit", "batch", "dump_weights", "threads", "quiet",
                         "progress", "allow_large"}) {
     j["config"].erase(f);
@@ -316,7 +320,7 @@ PYBIND11_MODULE(_pcmsim, m) {
       PyErr_SetString(PyExc_RuntimeError, ("LibTorch: " + what.substr(0, what.find('\n'))).c_str());
     }
   });
-  m.def("version", &sw::version);
+  m.def("version", &sw::version_line);
   py::class_<Stored>(m, "Stored").def_readonly("tensors", &Stored::tensors).def_readonly("json", &Stored::json);
   m.def("store", &store, py::arg("names"), py::arg("values"), py::arg("scores"), py::arg("words"));
   m.def("run", &run, py::arg("words"));

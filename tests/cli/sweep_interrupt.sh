@@ -21,7 +21,8 @@ rows() {
 import csv, sys
 with open(sys.argv[1]) as f:
     r = list(csv.reader(f))
-wall = ("out", "timing_sim_seconds")  # the point's path in its sweep folder; wall time inside the simulator
+# the point's path in its sweep folder (also in the command); wall time inside the simulator; when it ran
+wall = ("out", "timing_sim_seconds", "provenance_command", "provenance_timestamp")
 keep = [i for i, c in enumerate(r[0]) if not c.startswith("host_") and c not in wall]
 for row in r:
     print(",".join(row[i] for i in keep))

@@ -7,6 +7,8 @@ Writes into OUT_DIR: tiny_mlp.pt and tiny_cnn.pt (untrained, deterministic,
 input [N, 1, 8, 8]; the CNN has batch-norm buffers), nan_weight.pt (a NaN in a
 weight), nan_buffer.pt (a NaN batch-norm variance), nan_logits.pt (finite
 weights, NaN logits), weightless.pt (only an empty parameter), cifar_input.pt (wants 3-channel 32x32 input), not_a_model.pt (text),
+state_dict.pt, pickled_module.pt and onnx_model.pt (other formats than
+TorchScript), wide_logits.pt (12 outputs) and narrow_logits.pt (5),
 truncated_digits/ (DIGITS_DIR's test split with the image file cut short) and
 overflow_digits/ (an image header whose dimensions multiply past 2^64).
 """
@@ -71,6 +73,13 @@ def main():
     trace(Weightless(), os.path.join(out, "weightless.pt"))
     with open(os.path.join(out, "not_a_model.pt"), "w") as f:
         f.write("this is not a TorchScript archive\n")
+    # the other formats a user may hand over instead of TorchScript
+    torch.save(tiny_mlp().state_dict(), os.path.join(out, "state_dict.pt"))
+    torch.save(tiny_mlp(), os.path.join(out, "pickled_module.pt"))
+    torch.onnx.export(tiny_mlp(), torch.zeros(1, 1, 8, 8), os.path.join(out, "onnx_model.pt"))
+    # logits for more classes than the data has are fine; fewer than 10 are not
+    trace(nn.Sequential(nn.Flatten(), nn.Linear(64, 12)), os.path.join(out, "wide_logits.pt"))
+    trace(nn.Sequential(nn.Flatten(), nn.Linear(64, 5)), os.path.join(out, "narrow_logits.pt"))
     cut = os.path.join(out, "truncated_digits")
     os.makedirs(cut, exist_ok=True)
     for name in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):

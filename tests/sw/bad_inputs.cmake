@@ -39,6 +39,8 @@ bad_input(RunTraceWithoutRtl "^pcmsim run: --trace: the waveform is the rtl engi
 bad_input(RunTraceWithDigitalStore "^pcmsim run: --trace: .*--store digital writes none" ${RUN} --engine rtl --store digital --trace ${OUT}/x.fst)
 bad_input(RunTraceWindowWithoutTrace "^pcmsim run: --trace-from: a window of the waveform, which only --trace FILE writes" ${RUN} --engine rtl --trace-from 100)
 bad_input(RunTraceWindowOverflows "^pcmsim run: --trace-cycles: trace_from \\+ trace_cycles is beyond the last cycle" ${RUN} --engine rtl --trace ${OUT}/x.fst --trace-from 18446744073709551615 --trace-cycles 2)
+bad_input(RunKeepDigitalNotARegex "^pcmsim run: --keep-digital: '\\(bias' is not a regular expression" ${RUN} --keep-digital "(bias")
+bad_input(RunKeepDigitalMatchesNothing "^pcmsim run: --keep-digital: 'conv9' matches none of the model's tensors \\(1\\.weight, 1\\.bias, 3\\.weight, 3\\.bias\\)" ${RUN} --keep-digital conv9)
 bad_input(RunBanksWithoutRtl "^pcmsim run: --banks: the array's timing is simulated by the rtl engine only; --engine ideal counts no cycles" ${RUN} --engine ideal --banks 2)
 bad_input(RunWriteLatencyWithoutRtl "^pcmsim run: --write-latency: the array's timing is simulated by the rtl engine only" ${RUN} --write-latency 9)
 bad_input(RunVerifyOnIdeal "^pcmsim run: --verify-pulses: program-and-verify is the controller's; --engine ideal has none" ${RUN} --engine ideal --verify-pulses 4)

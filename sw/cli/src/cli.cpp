@@ -8,6 +8,7 @@
 
 #include "pcm/cli/options.hpp"
 #include "pcm/sw/config_error.hpp"
+#include "pcm/sw/provenance.hpp"
 
 namespace pcm::cli {
 namespace {
@@ -29,7 +30,8 @@ void print_usage(std::ostream& out) {
          "  bench     simulated weights per second of each engine beside a bare\n"
          "            Verilated clock loop and a vectorized LibTorch noise expression\n"
          "\n"
-         "`pcmsim <command> --help` lists a command's options.\n";
+         "`pcmsim <command> --help` lists a command's options; `pcmsim --version` the\n"
+         "version and the sources it was built from.\n";
 }
 
 // One line: newlines inside a message would break the one-line contract.
@@ -46,6 +48,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     print_usage(args.empty() ? err : out);
     return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version" || args[0] == "version") {
+    out << sw::version_line() << "\n";
+    return 0;
   }
   const std::string& command = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());

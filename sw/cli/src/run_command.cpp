@@ -56,6 +56,30 @@ class RunPrinter final : public WithProgress<sw::RunObserver> {
   std::ostream& out_;
 };
 
+// The per-layer report: the tensors kept digital, and the few that read
+// back worst (lowest SNR); the JSON's "tensors" has every one.
+void print_tensors(std::ostream& out, const sw::RunResult& r) {
+  constexpr std::size_t kWorst = 3;
+  std::vector<const sw::TensorReport*> analog;
+  std::string digital;
+  for (const sw::TensorReport& t : r.tensors) {
+    if (t.digital) {
+      digital += (digital.empty() ? "" : ", ") + t.name;
+    } else {
+      analog.push_back(&t);
+    }
+  }
+  if (!digital.empty()) out << "kept digital       " << digital << " (fp32, exact)\n";
+  std::stable_sort(analog.begin(), analog.end(), [](auto* a, auto* b) { return a->snr_db < b->snr_db; });
+  for (std::size_t i = 0; i < std::min(kWorst, analog.size()); ++i) {
+    const sw::TensorReport& t = *analog[i];
+    out << (i == 0 ? "worst tensors      " : "                   ") << t.name << ": SNR "
+        << (t.snr_db >= sw::kMaxSnrDb ? std::string("exact") : fmt("%.1f", t.snr_db) + " dB") << ", RMS error "
+        << fmt("%.2f", 100.0 * t.rms_error) << "% of max|w|, " << t.sign_flips << " sign flips, " << t.saturated
+        << " saturated, " << fmt("%.2f", t.cells_per_weight) << " cells/weight\n";
+  }
+}
+
 void print_summary(std::ostream& out, const sw::RunConfig& c, const sw::RunResult& r) {
   const unsigned seeds = c.seeds;
   out << "stored accuracy    " << fmt("%.2f", 100.0 * r.accuracy_mean) << "% +- " << fmt("%.2f", 100.0 * r.accuracy_std)
@@ -75,6 +99,7 @@ void print_summary(std::ostream& out, const sw::RunConfig& c, const sw::RunResul
         << "; directory entries " << r.counters.dir_written << " / " << r.counters.dir_read << "\n";
   }
   out << "saturated weights  " << r.counters.saturated << " of " << r.weights << "\n";
+  print_tensors(out, r);
   if (!digital) {
     const sw::PhysicalCost& p = r.physical;
     out << "array (seed " << c.seed << ")     store " << fmt("%.1f", p.store_us) << " us, load " << fmt("%.1f", p.load_us)
@@ -117,13 +142,14 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   sw::RunConfig c;
   Options options("pcmsim run options");
   options.sections({{"Model and data", {"model", "data", "limit", "batch", "calib"}},
-                    {"Strategy", {"strategy", "cells", "large_fraction", "boost", "dir", "sens_fraction", "prune"}},
+                    {"Strategy", {"strategy", "cells", "large_fraction", "boost", "dir", "sens_fraction", "prune", "keep_digital"}},
                     {"Channel and converters", {"channel", "dac_bits", "adc_bits", "time"}},
                     {"Engine, controller and array",
                      {"engine", "store", "digital_bits", "verify_pulses", "verify_tol", "verify_gain", "drift_refs",
                       "banks", "write_latency", "read_latency", "program_ns", "program_pj", "read_ns", "read_pj"}},
                     {"Evaluation", {"seeds", "seed", "threads"}},
-                    {"Output", {"out", "dump_weights", "trace", "trace_from", "trace_cycles", "quiet", "progress", "allow_large"}}});
+                    {"Output",
+                     {"out", "dump_weights", "trace", "trace_from", "trace_cycles", "quiet", "progress", "allow_large"}}});
   options.declare(c);
   if (!options.parse(args)) {
     out << "usage: pcmsim run --model FILE.pt --data DIR [options]\n\n" << options.help() << "\n"
@@ -138,7 +164,9 @@ int run_command(const std::vector<std::string>& args, std::ostream& out, std::os
   if (c.model.empty()) throw UsageError("--model is required");
   if (c.data.empty()) throw UsageError("--data is required");
   RunPrinter printer(c, out, err);
-  const sw::RunResult r = sw::run(c, printer);
+  std::vector<std::string> command{"pcmsim", "run"};
+  command.insert(command.end(), args.begin(), args.end());
+  const sw::RunResult r = sw::run(c, printer, sw::shell_line(command));
   printer.clear();
   print_summary(out, c, r);
   return 0;

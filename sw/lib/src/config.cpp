@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <regex>
 #include <stdexcept>
 #include <string>
 
@@ -104,12 +105,21 @@ void validate_effect(const EngineOptions& e) {
 
 }  // namespace
 
+std::regex keep_digital_regex(const std::string& pattern) {
+  try {
+    return std::regex(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    throw ConfigError("keep_digital", "'" + pattern + "' is not a regular expression (" + e.what() + ")");
+  }
+}
+
 void validate(const RunConfig& c) {
   validate(c.plan);
   if (c.seeds == 0) throw ConfigError("seeds", "must be at least 1");
   if (c.batch == 0) throw ConfigError("batch", "must be at least 1");
   check_fraction("sens_fraction", c.sens_fraction, false);
   check_fraction("prune", c.prune, true);
+  keep_digital_regex(c.keep_digital);
   if (c.threads < 0) throw ConfigError("threads", "must be >= 0");
   check_ceiling("seeds", c.seeds, Ceilings::seeds, c.allow_large);
   check_ceiling("threads", static_cast<unsigned long long>(c.threads), Ceilings::threads, c.allow_large);

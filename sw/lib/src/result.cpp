@@ -1,8 +1,22 @@
 #include "pcm/sw/result.hpp"
 
+#include "pcm/sw/provenance.hpp"
+
 #include <stdexcept>
 
 namespace pcm::sw {
+
+Provenance provenance_of(const std::string& model_path, const std::string& channel, const std::string& command) {
+  Provenance p;
+  p.version = version();
+  p.build = build_describe();
+  p.command = command;
+  p.timestamp = utc_timestamp();
+  if (!model_path.empty()) p.model_sha256 = sha256_file(model_path);
+  p.channel_sha256 = channel_sha256(channel);
+  return p;
+}
+
 namespace {
 
 std::vector<std::pair<std::string, std::string>> flat(const RunConfig& config, const RunResult& result) {

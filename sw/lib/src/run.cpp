@@ -17,10 +17,6 @@
 #include "pcm/sw/store.hpp"
 #include "pcm/sw/torch_model.hpp"
 
-#ifndef PCMSIM_VERSION
-#define PCMSIM_VERSION "unknown"
-#endif
-
 namespace pcm::sw {
 namespace {
 
@@ -93,9 +89,7 @@ double prune_model(TorchModel& model, const ModelStore& store, const Dataset& te
 
 }  // namespace
 
-std::string version() { return PCMSIM_VERSION; }
-
-RunResult run(const RunConfig& config, RunObserver& obs) {
+RunResult run(const RunConfig& config, RunObserver& obs, const std::string& command) {
   validate(config);
   check_outputs({{"model", config.model}, {"channel", config.plan.channel}},
                 {{"out", config.out}, {"dump_weights", config.dump_weights}, {"trace", config.engine.trace}});
@@ -109,7 +103,10 @@ RunResult run(const RunConfig& config, RunObserver& obs) {
   model.check_finite();
   const Dataset test = load_dataset(config.data, Split::kTest);
   RunResult r;
-  r.provenance = {version(), test.format, test.source, config.limit == 0 ? test.count : std::min(config.limit, uint64_t{test.count})};
+  r.provenance = provenance_of(config.model, config.plan.channel, command);
+  r.provenance.dataset_format = test.format;
+  r.provenance.dataset_source = test.source;
+  r.provenance.evaluated = config.limit == 0 ? test.count : std::min(config.limit, uint64_t{test.count});
   const uint64_t evaluated = r.provenance.evaluated;
   r.parameter_tensors = model.parameters().size();
   r.weights = model.parameter_count();
@@ -144,13 +141,14 @@ RunResult run(const RunConfig& config, RunObserver& obs) {
     dump_file.open(config.dump_weights, std::ios::binary);
     if (!dump_file) throw std::runtime_error(config.dump_weights + ": cannot open for writing");
   }
+  std::vector<ModelStore::Quality> first_quality;  // the per-layer report is the first seed's
   obs.steps(config.seeds);
   for (unsigned s = 0; s < config.seeds; ++s) {
     const uint64_t seed = config.seed + s;
     obs.step(s, "seed " + std::to_string(seed));
     const auto t0 = Clock::now();
     ReadBack back(model);
-    const TensorCounters counters = store.store_seed(*engine, seed, back.outs(), obs);
+    const TensorCounters counters = store.store_seed(*engine, seed, back.outs(), obs, s == 0 ? &first_quality : nullptr);
     back.commit();
     if (s == 0 && dump_file.is_open()) dump(dump_file, config.dump_weights, model);
     r.host.store_seconds += seconds_since(t0);
@@ -163,7 +161,7 @@ RunResult run(const RunConfig& config, RunObserver& obs) {
   const Stats acc = stats_of(r.accuracy_per_seed);
   r.accuracy_mean = acc.mean;
   r.accuracy_std = acc.std;
-  store.report(r, r.counters, *engine, channel);
+  store.report(r, r.counters, first_quality, *engine, channel);
   r.host.wall_seconds = seconds_since(started);
   r.host.peak_rss_mib = static_cast<double>(peak_rss_bytes()) / (1024.0 * 1024.0);
 

@@ -23,6 +23,7 @@
 #include "pcm/sw/config.hpp"
 #include "pcm/sw/files.hpp"
 #include "pcm/sw/result.hpp"
+#include "pcm/sw/text.hpp"
 
 extern char** environ;
 
@@ -124,17 +125,6 @@ std::string normalized(Kind kind, const std::string& v) {
     if (std::strtod(buf, nullptr) == d) break;
   }
   return buf;
-}
-
-// A word for a POSIX shell: the .args file is a command line that can be pasted.
-std::string shell_word(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+,@%") ==
-                        std::string::npos) {
-    return s;
-  }
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
 }
 
 std::string last_line(const fs::path& log) {
@@ -392,8 +382,9 @@ SweepSummary run_sweep(const std::vector<SweepPoint>& grid, const SweepOptions& 
       if (points[i].count("threads") == 0) a.insert(a.end(), {"--threads", "1"});
       {
         std::ofstream args_file(point_dir / (ids[i] + ".args"));
-        args_file << shell_word(options.pcmsim);
-        for (const std::string& word : a) args_file << " " << shell_word(word);
+        std::vector<std::string> line{options.pcmsim};
+        line.insert(line.end(), a.begin(), a.end());
+        args_file << shell_line(line);
         args_file << "\n";
       }
       running[spawn(options.pcmsim, a, point_dir / (ids[i] + ".log"))] = i;

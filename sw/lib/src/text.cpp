@@ -30,4 +30,20 @@ std::string cause_line(const std::string& s) {
   return shorten(last.substr(std::min(last.find_first_not_of(" \t"), last.size())));
 }
 
+std::string shell_word(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+,@%") ==
+                        std::string::npos) {
+    return s;
+  }
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string shell_line(const std::vector<std::string>& words) {
+  std::string line;
+  for (const std::string& w : words) line += (line.empty() ? "" : " ") + shell_word(w);
+  return line;
+}
+
 }  // namespace pcm::sw

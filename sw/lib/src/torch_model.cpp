@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -23,6 +24,49 @@ std::string shape_of(const torch::Tensor& t) {
   return o.str();
 }
 
+bool contains(const std::string& hay, const char* needle) { return hay.find(needle) != std::string::npos; }
+
+// What a file that TorchScript cannot load is, from its bytes: the usual
+// mistakes are a torch.save() of a state_dict or of a whole module, and an
+// ONNX export. "" when it is none of these.
+std::string kind_of_model_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  // torch.save stores its pickle uncompressed and the zip directory lists
+  // every entry, so the names and the pickle's class references are plain
+  // bytes; the first and last 16 MiB hold them for any size of weights.
+  constexpr std::size_t kPart = std::size_t{16} << 20;
+  std::string head(kPart, '\0');
+  f.read(head.data(), static_cast<std::streamsize>(kPart));
+  head.resize(static_cast<std::size_t>(f.gcount()));
+  std::string tail;
+  f.clear();
+  f.seekg(0, std::ios::end);
+  const auto size = static_cast<std::size_t>(f.tellg());
+  if (size > kPart) {
+    tail.assign(std::min(kPart, size - kPart), '\0');
+    f.seekg(static_cast<std::streamoff>(size - tail.size()));
+    f.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+  }
+  const std::string bytes = head + tail;
+  const bool zip = head.rfind("PK\x03\x04", 0) == 0;
+  if (zip && contains(bytes, "data.pkl") && !contains(bytes, "/code/")) {
+    if (contains(bytes, "torch.nn.modules") || contains(bytes, "__main__")) {
+      return "a whole module pickled with torch.save(model), not TorchScript";
+    }
+    if (contains(bytes, "OrderedDict")) return "a state_dict saved with torch.save(model.state_dict()), not TorchScript";
+    return "a torch.save() archive, not TorchScript";
+  }
+  if (!head.empty() && static_cast<unsigned char>(head[0]) == 0x80) {  // a pickle's PROTO opcode
+    return "a legacy torch.save() pickle, not TorchScript";
+  }
+  const std::string ext = std::filesystem::path(path).extension().string();
+  if (ext == ".onnx" || (!head.empty() && head[0] == '\x08' && (contains(head.substr(0, 256), "pytorch") ||
+                                                                   contains(head.substr(0, 256), "onnx")))) {
+    return "an ONNX model, not TorchScript (pcmsim runs TorchScript through LibTorch)";
+  }
+  return "";
+}
+
 }  // namespace
 
 TorchModel::TorchModel(const std::string& path) : path_(path) {
@@ -31,6 +75,11 @@ TorchModel::TorchModel(const std::string& path) : path_(path) {
   try {
     module_ = torch::jit::load(path, torch::kCPU);
   } catch (const c10::Error& e) {
+    const std::string kind = kind_of_model_file(path);
+    if (!kind.empty()) {
+      throw std::runtime_error(path + ": " + kind + "; export one in PyTorch with torch.jit.script(model).save(\"" +
+                               "model.pt\") or torch.jit.trace(model, example_input).save(\"model.pt\")");
+    }
     throw std::runtime_error(path + ": not a TorchScript model: " + first_line(e.what_without_backtrace()));
   }
   module_.eval();
@@ -163,7 +212,7 @@ torch::Tensor TorchModel::logits(const torch::Tensor& input) {
   torch::Tensor t = out.toTensor();
   if (t.dim() != 2 || t.size(0) != input.size(0) || t.size(1) < 10) {
     throw std::runtime_error(path_ + ": the model returns " + shape_of(t) + " for input " + shape_of(input) +
-                             ", expected [N, 10] logits");
+                             ", expected logits [N, K] with K at least 10 (one per class)");
   }
   return t;
 }

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <regex>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -84,6 +85,7 @@ struct RunConfig {
   uint64_t limit = 0;
   uint64_t batch = 256;
   double prune = 0.0;
+  std::string keep_digital;  // ECMAScript regex over tensor names; "" keeps none
   int threads = 0;
   std::string out;
   std::string dump_weights;
@@ -115,6 +117,7 @@ struct RunConfig {
     v("time", s.engine.time, FieldDoc{"T", "read the model back this long after programming: t0 (the channel's reference time, no drift), or e.g. 1h, 1d, 1y, 10y, seconds"});
     v("limit", s.limit, FieldDoc{"N", "evaluate on the first N test items only (0: all)"});
     v("batch", s.batch, FieldDoc{"N", "evaluation batch size"});
+    v("keep_digital", s.keep_digital, FieldDoc{"REGEX", "keep the tensors whose name matches (e.g. '^0\\.|bias') digital at fp32: read back exact, 16 cells per weight, counted in the cell cost"});
     v("prune", s.prune, FieldDoc{"F", "magnitude-prune this fraction of each tensor's weights first (0 .. <1); only the rest is stored, the mask is counted at its entropy"});
     v("store", s.engine.store, FieldDoc{"KIND", "analog (through the engine), or digital: the error-free baseline of --digital-bits"});
     v("digital_bits", s.engine.digital_bits, FieldDoc{"B", "digital baseline: 32 (fp32), or uniform quantization to 2 .. 16 bits"});
@@ -135,6 +138,10 @@ void validate(const VerifyOptions& v);
 // on the ideal engine, --digital-bits without --store digital) is refused,
 // naming why.
 void validate(const RunConfig& c);
+
+// keep_digital as a regular expression (ECMAScript, matched anywhere in a
+// tensor's name); ConfigError("keep_digital") when it is not one.
+std::regex keep_digital_regex(const std::string& pattern);
 
 nlohmann::json to_json(const RunConfig& c);
 RunConfig run_config_from_json(const nlohmann::json& j);  // ConfigError on a wrong type

@@ -18,7 +18,11 @@
 
 namespace pcm::sw {
 
-// One tensor's plan as stored (the same for every seed).
+// An exact read-back's SNR (zero error) is reported as this, so that every
+// JSON value stays a finite number; fp32 itself resolves about 150 dB.
+inline constexpr double kMaxSnrDb = 300.0;
+
+// One tensor's plan as stored (the same for every seed) and how it read back.
 struct TensorReport {
   std::string name;
   uint64_t weights = 0;  // in the model (pruned ones included)
@@ -33,11 +37,24 @@ struct TensorReport {
   uint64_t large_weights = 0;
   uint64_t sensitive_weights = 0;
   uint64_t analog_cells = 0;
+  // How it read back, first seed (per-layer report):
+  bool digital = false;          // kept digital at fp32 (--keep-digital): exact
+  double rms_error = 0.0;        // RMS(read - stored) / max |stored|
+  double snr_db = 0.0;           // 10 log10(sum w^2 / sum (read - w)^2), at most kMaxSnrDb
+  uint64_t sign_flips = 0;       // weights read back with the opposite sign
+  uint64_t saturated = 0;        // clamped to the usable range (the controller's count)
+  double cells_per_weight = 0.0; // every cell the tensor took (analog, metadata, directory, digital), ideal rate
 
   template <class Self, class V>
   static void fields(Self& s, V&& v) {
     v("name", s.name);
     v("weights", s.weights);
+    v("digital", s.digital);
+    v("rms_error", s.rms_error);
+    v("snr_db", s.snr_db);
+    v("sign_flips", s.sign_flips);
+    v("saturated", s.saturated);
+    v("cells_per_weight", s.cells_per_weight);
     v("threshold", s.threshold);
     v("alpha_small", s.alpha_small);
     v("beta_small", s.beta_small);
@@ -66,9 +83,14 @@ struct HostTiming {
   }
 };
 
-// Where the result came from.
+// Where the result came from (provenance.hpp).
 struct Provenance {
   std::string version;         // pcmsim's version
+  std::string build;           // git describe of the sources it was built from
+  std::string command;         // the command line that made the result
+  std::string timestamp;       // when (UTC): the one field two runs of a command differ in
+  std::string model_sha256;    // of the model file ("" when there is none: Python)
+  std::string channel_sha256;  // of the channel table's bytes ("" for awgn:STD)
   std::string dataset_format;  // mnist-idx, cifar10-bin
   std::string dataset_source;  // the files read
   uint64_t evaluated = 0;      // test items evaluated
@@ -76,11 +98,19 @@ struct Provenance {
   template <class Self, class V>
   static void fields(Self& s, V&& v) {
     v("version", s.version);
+    v("build", s.build);
+    v("command", s.command);
+    v("timestamp", s.timestamp);
+    v("model_sha256", s.model_sha256);
+    v("channel_sha256", s.channel_sha256);
     v("dataset_format", s.dataset_format);
     v("dataset_source", s.dataset_source);
     v("evaluated", s.evaluated);
   }
 };
+// Version, build, command, timestamp and the channel's hash; the model's when
+// model_path is not empty (std::runtime_error when it cannot be read).
+Provenance provenance_of(const std::string& model_path, const std::string& channel, const std::string& command);
 
 struct RunResult {
   Provenance provenance;

@@ -45,10 +45,8 @@ class RunObserver : public TaskObserver {
 
 // Validates config (ConfigError), then runs it. Writes config.out (the run
 // JSON, run_json) and config.dump_weights when set. Throws std::runtime_error
-// with one line for a file, model or dataset it cannot use.
-RunResult run(const RunConfig& config, RunObserver& observer);
-
-// pcmsim's version (the CMake project version).
-std::string version();
+// with one line for a file, model or dataset it cannot use. command: the
+// command line recorded in the result's provenance.
+RunResult run(const RunConfig& config, RunObserver& observer, const std::string& command = "");
 
 }  // namespace pcm::sw

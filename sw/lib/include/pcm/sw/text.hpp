@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace pcm::sw {
 
@@ -16,5 +17,10 @@ std::string cause_line(const std::string& s);
 
 // The first line of s, cut at 240 characters.
 std::string first_line(const std::string& s);
+
+// A word for a POSIX shell, quoted only when it needs to be.
+std::string shell_word(const std::string& s);
+// Words joined as a command line that runs as pasted.
+std::string shell_line(const std::vector<std::string>& words);
 
 }  // namespace pcm::sw
