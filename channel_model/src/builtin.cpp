@@ -36,11 +36,15 @@ std::string builtin_table_text(const std::string& name) {
   unknown_table(name);
 }
 
-Table load_table(const std::string& name_or_path) {
+bool is_builtin_table(const std::string& name) {
   for (const auto& t : detail::embedded_tables()) {
-    if (name_or_path == t.name) return load_builtin_table(name_or_path);
+    if (name == t.name) return true;
   }
-  return load_table_file(name_or_path);
+  return false;
+}
+
+Table load_table(const std::string& name_or_path) {
+  return is_builtin_table(name_or_path) ? load_builtin_table(name_or_path) : load_table_file(name_or_path);
 }
 
 }  // namespace pcm::channel_model

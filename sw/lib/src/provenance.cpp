@@ -122,10 +122,9 @@ std::string sha256_file(const std::string& path) {
 
 std::string channel_sha256(const std::string& spec) {
   if (spec.rfind("awgn:", 0) == 0) return "";
-  for (const auto& t : channel_model::builtin_tables()) {
-    if (t.name == spec) return sha256_hex(channel_model::builtin_table_text(spec));
-  }
-  return sha256_file(spec);
+  // by name, without parsing every built-in table for its summary
+  return channel_model::is_builtin_table(spec) ? sha256_hex(channel_model::builtin_table_text(spec))
+                                               : sha256_file(spec);
 }
 
 std::string version() { return PCMSIM_VERSION; }

@@ -16,6 +16,8 @@ struct BuiltinTable {
 std::vector<BuiltinTable> builtin_tables();
 // Throws TableError naming the known tables when name is not one of them.
 Table load_builtin_table(const std::string& name);
+// Whether name is one of the built-in tables (no parsing).
+bool is_builtin_table(const std::string& name);
 // A built-in table's text, as compiled in (TableError for an unknown name).
 std::string builtin_table_text(const std::string& name);
 // A built-in name, or else a file path.
