@@ -12,12 +12,19 @@
 `include "pcm_ctrl_pkg.sv"
 
 module pcm_ctrl_reg
-  import pcm_ctrl_reg_pkg::*;
-  import pcm_ctrl_pkg::*;
 #(
   parameter int NumLanes = 4,
   parameter int DacWidth = 16,
   parameter int AdcWidth = 16,
+  // package constants by name, and widths derived from both packages
+  // (Yosys 0.23 has no `import`, and no package may name another)
+  localparam int RegAddrWidth = pcm_ctrl_reg_pkg::RegAddrWidth,
+  localparam int TWidth = pcm_ctrl_reg_pkg::TWidth,
+  localparam int LutLog2 = pcm_ctrl_reg_pkg::LutLog2,
+  localparam int CellCntWidth = pcm_ctrl_reg_pkg::CellCntWidth,
+  localparam int AddrWidth = pcm_ctrl_pkg::AddrWidth,
+  localparam int KnotCount = pcm_ctrl_reg_pkg::LutEntries,
+  localparam int RecipWidth = pcm_ctrl_reg_pkg::RecipFrac + 1,
   localparam int LaneCntWidth = $clog2(NumLanes + 1)
 ) (
   input  logic                         clk_i,
@@ -91,7 +98,7 @@ module pcm_ctrl_reg
     CntMetaRead, CntDirWritten, CntDirRead, CntSat, CntNan, CntErr, CntPulses, CntVerifyReads,
     CntPvFailed, CntRefReads, CntLast
   } counter_e;
-  localparam int NumCounters = int'(CntLast);
+  localparam int NumCounters = 32'(CntLast);
 
   // ------------------------------------------------------------ state
   logic [31:0] ctrl_q, ctrl_d, threshold_q, threshold_d;
@@ -114,21 +121,27 @@ module pcm_ctrl_reg
   // ------------------------------------------------------------ checks
   // sign and exponent of an fp32 value
   function automatic logic fp32_pos_ok(input logic [8:0] se);
-    return !se[8] && se[7:0] != 8'h00 && se[7:0] != 8'hff;
+    fp32_pos_ok = !se[8] && se[7:0] != 8'h00 && se[7:0] != 8'hff;
   endfunction
   function automatic logic fp32_nonneg_ok(input logic [8:0] se);
-    return !se[8] && se[7:0] != 8'hff;
+    fp32_nonneg_ok = !se[8] && se[7:0] != 8'hff;
   endfunction
   function automatic logic signed_ok(input logic [31:0] v, input int lo, input int hi);
-    return $signed(v) >= lo && $signed(v) <= hi;
+    signed_ok = $signed(v) >= lo && $signed(v) <= hi;
   endfunction
   function automatic logic unsigned_ok(input logic [31:0] v, input int lo, input int hi);
-    return v >= 32'(lo) && v <= 32'(hi);
+    unsigned_ok = v >= 32'(lo) && v <= 32'(hi);
   endfunction
   function automatic logic [31:0] sat_add(input logic [31:0] a, input logic [31:0] b);
     logic [32:0] s;
     s = {1'b0, a} + {1'b0, b};
-    return s[32] ? 32'hffff_ffff : s[31:0];
+    sat_add = s[32] ? 32'hffff_ffff : s[31:0];
+  endfunction
+  // ceil(2^RecipFrac / r): the controller averages by multiplying.
+  function automatic logic [RecipWidth-1:0] recip_of(input logic [CellCntWidth-1:0] r);
+    logic [RecipWidth:0] num;
+    num = (RecipWidth + 1)'((64'd1 << pcm_ctrl_reg_pkg::RecipFrac) + 64'(r) - 64'd1);
+    recip_of = (r == '0) ? '0 : RecipWidth'(num / (RecipWidth + 1)'(r));
   endfunction
 
   logic        access, wr, rd, busy, hit, ok, reserved_bits;
@@ -145,13 +158,13 @@ module pcm_ctrl_reg
     wr = access && pwrite_i;
     rd = access && !pwrite_i;
     busy = wr_busy_i || rd_busy_i;
-    lut_rel = paddr_i - LutOffset;
-    is_lut = paddr_i >= LutOffset && lut_rel < RegAddrWidth'(4 * KnotCount) && paddr_i[1:0] == 2'b00;
+    lut_rel = paddr_i - pcm_ctrl_reg_pkg::LutOffset;
+    is_lut = paddr_i >= pcm_ctrl_reg_pkg::LutOffset && lut_rel < RegAddrWidth'(4 * KnotCount) && paddr_i[1:0] == 2'b00;
     lut_idx = $clog2(KnotCount)'(lut_rel >> 2);
     rlo = 17'($signed(pwdata_i[15:0]));
     rhi = 17'($signed(pwdata_i[31:16]));
-    dac_b = pwdata_i[ResDacBitsLsb +: 5];
-    adc_b = pwdata_i[ResAdcBitsLsb +: 5];
+    dac_b = pwdata_i[pcm_ctrl_reg_pkg::ResDacBitsLsb +: 5];
+    adc_b = pwdata_i[pcm_ctrl_reg_pkg::ResAdcBitsLsb +: 5];
 
     // ---- read mux and per-register legality of the value being written
     hit = 1'b1;
@@ -159,79 +172,79 @@ module pcm_ctrl_reg
     rdata = '0;
     mask = '1;
     unique case (paddr_i)
-      CtrlOffset:      begin rdata = ctrl_q; mask = CtrlMask; end
-      StatusOffset:    begin
+      pcm_ctrl_reg_pkg::CtrlOffset:      begin rdata = ctrl_q; mask = pcm_ctrl_reg_pkg::CtrlMask; end
+      pcm_ctrl_reg_pkg::StatusOffset:    begin
         rdata = '0;
-        rdata[StatusWrBusyLsb] = wr_busy_i;
-        rdata[StatusRdBusyLsb] = rd_busy_i;
-        rdata[StatusNanSeenLsb] = nan_seen_q;
-        rdata[StatusSatSeenLsb] = sat_seen_q;
-        rdata[StatusBusErrLsb] = bus_err_q;
-        rdata[StatusRdErrLsb] = rd_err_q;
+        rdata[pcm_ctrl_reg_pkg::StatusWrBusyLsb] = wr_busy_i;
+        rdata[pcm_ctrl_reg_pkg::StatusRdBusyLsb] = rd_busy_i;
+        rdata[pcm_ctrl_reg_pkg::StatusNanSeenLsb] = nan_seen_q;
+        rdata[pcm_ctrl_reg_pkg::StatusSatSeenLsb] = sat_seen_q;
+        rdata[pcm_ctrl_reg_pkg::StatusBusErrLsb] = bus_err_q;
+        rdata[pcm_ctrl_reg_pkg::StatusRdErrLsb] = rd_err_q;
         ok = 1'b0;  // read-only
       end
-      CmdOffset:       begin rdata = '0; mask = CmdMask; ok = !(pwdata_i[CmdStartLsb] && busy); end
-      ThresholdOffset: begin rdata = threshold_q; ok = fp32_nonneg_ok(pwdata_i[31:23]); end
-      ScaleSmallOffset:  begin rdata = scale_s_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
-      RscaleSmallOffset: begin rdata = rscale_s_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
-      ShiftSmallOffset:  begin rdata = shift_s_q; ok = signed_ok(pwdata_i, ShiftSmallMin, ShiftSmallMax); end
-      ScaleLargeOffset:  begin rdata = scale_l_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
-      RscaleLargeOffset: begin rdata = rscale_l_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
-      ShiftLargeOffset:  begin rdata = shift_l_q; ok = signed_ok(pwdata_i, ShiftLargeMin, ShiftLargeMax); end
-      CellsSmallOffset:  begin rdata = cells_s_q; ok = unsigned_ok(pwdata_i, CellsSmallMin, CellsSmallMax); end
-      CellsLargeOffset:  begin rdata = cells_l_q; ok = unsigned_ok(pwdata_i, CellsLargeMin, CellsLargeMax); end
-      CellsSensOffset:   begin rdata = cells_n_q; ok = unsigned_ok(pwdata_i, CellsSensMin, CellsSensMax); end
-      RangeOffset: begin
+      pcm_ctrl_reg_pkg::CmdOffset:       begin rdata = '0; mask = pcm_ctrl_reg_pkg::CmdMask; ok = !(pwdata_i[pcm_ctrl_reg_pkg::CmdStartLsb] && busy); end
+      pcm_ctrl_reg_pkg::ThresholdOffset: begin rdata = threshold_q; ok = fp32_nonneg_ok(pwdata_i[31:23]); end
+      pcm_ctrl_reg_pkg::ScaleSmallOffset:  begin rdata = scale_s_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
+      pcm_ctrl_reg_pkg::RscaleSmallOffset: begin rdata = rscale_s_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
+      pcm_ctrl_reg_pkg::ShiftSmallOffset:  begin rdata = shift_s_q; ok = signed_ok(pwdata_i, pcm_ctrl_reg_pkg::ShiftSmallMin, pcm_ctrl_reg_pkg::ShiftSmallMax); end
+      pcm_ctrl_reg_pkg::ScaleLargeOffset:  begin rdata = scale_l_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
+      pcm_ctrl_reg_pkg::RscaleLargeOffset: begin rdata = rscale_l_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
+      pcm_ctrl_reg_pkg::ShiftLargeOffset:  begin rdata = shift_l_q; ok = signed_ok(pwdata_i, pcm_ctrl_reg_pkg::ShiftLargeMin, pcm_ctrl_reg_pkg::ShiftLargeMax); end
+      pcm_ctrl_reg_pkg::CellsSmallOffset:  begin rdata = cells_s_q; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::CellsSmallMin, pcm_ctrl_reg_pkg::CellsSmallMax); end
+      pcm_ctrl_reg_pkg::CellsLargeOffset:  begin rdata = cells_l_q; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::CellsLargeMin, pcm_ctrl_reg_pkg::CellsLargeMax); end
+      pcm_ctrl_reg_pkg::CellsSensOffset:   begin rdata = cells_n_q; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::CellsSensMin, pcm_ctrl_reg_pkg::CellsSensMax); end
+      pcm_ctrl_reg_pkg::RangeOffset: begin
         rdata = range_q;
         ok = rlo >= -17'sd16384 && rhi <= 17'sd16384 && rlo < rhi;
       end
-      ResOffset: begin
+      pcm_ctrl_reg_pkg::ResOffset: begin
         rdata = res_q;
-        mask = ResMask;
-        ok = dac_b >= 5'(ResBitsMin) && dac_b <= 5'(DacWidth)
-          && adc_b >= 5'(ResBitsMin) && adc_b <= 5'(AdcWidth);
+        mask = pcm_ctrl_reg_pkg::ResMask;
+        ok = dac_b >= 5'(pcm_ctrl_reg_pkg::ResBitsMin) && dac_b <= 5'(DacWidth)
+          && adc_b >= 5'(pcm_ctrl_reg_pkg::ResBitsMin) && adc_b <= 5'(AdcWidth);
       end
-      DirOffset:        begin rdata = dir_q; mask = DirMask; ok = unsigned_ok(pwdata_i, DirMin, DirMax); end
-      AnalogBaseOffset: begin rdata = abase_q; end
-      MetaBaseOffset:   begin rdata = mbase_q; end
-      DirBaseOffset:    begin rdata = dbase_q; end
-      NumWeightsOffset: begin rdata = nweights_q; end
-      NextCellOffset:   begin rdata = nextcell_q; end
-      PvPulsesOffset: begin
-        rdata = pvp_q; mask = PvPulsesMask; ok = unsigned_ok(pwdata_i, PvPulsesMin, PvPulsesMax);
+      pcm_ctrl_reg_pkg::DirOffset:        begin rdata = dir_q; mask = pcm_ctrl_reg_pkg::DirMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::DirMin, pcm_ctrl_reg_pkg::DirMax); end
+      pcm_ctrl_reg_pkg::AnalogBaseOffset: begin rdata = abase_q; end
+      pcm_ctrl_reg_pkg::MetaBaseOffset:   begin rdata = mbase_q; end
+      pcm_ctrl_reg_pkg::DirBaseOffset:    begin rdata = dbase_q; end
+      pcm_ctrl_reg_pkg::NumWeightsOffset: begin rdata = nweights_q; end
+      pcm_ctrl_reg_pkg::NextCellOffset:   begin rdata = nextcell_q; end
+      pcm_ctrl_reg_pkg::PvPulsesOffset: begin
+        rdata = pvp_q; mask = pcm_ctrl_reg_pkg::PvPulsesMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::PvPulsesMin, pcm_ctrl_reg_pkg::PvPulsesMax);
       end
-      PvTolOffset:  begin rdata = pvt_q; mask = PvTolMask; ok = unsigned_ok(pwdata_i, PvTolMin, PvTolMax); end
-      PvGainOffset: begin rdata = pvg_q; mask = PvGainMask; ok = unsigned_ok(pwdata_i, PvGainMin, PvGainMax); end
-      CompOffset:   begin rdata = comp_q; mask = CompMask; ok = unsigned_ok(pwdata_i, CompMin, CompMax); end
-      RefBaseOffset: begin rdata = rbase_q; end
-      DriftOffsetOffset: begin rdata = 32'($signed(drift_offset_i)); ok = 1'b0; end
-      ParamsOffset: begin
+      pcm_ctrl_reg_pkg::PvTolOffset:  begin rdata = pvt_q; mask = pcm_ctrl_reg_pkg::PvTolMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::PvTolMin, pcm_ctrl_reg_pkg::PvTolMax); end
+      pcm_ctrl_reg_pkg::PvGainOffset: begin rdata = pvg_q; mask = pcm_ctrl_reg_pkg::PvGainMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::PvGainMin, pcm_ctrl_reg_pkg::PvGainMax); end
+      pcm_ctrl_reg_pkg::CompOffset:   begin rdata = comp_q; mask = pcm_ctrl_reg_pkg::CompMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::CompMin, pcm_ctrl_reg_pkg::CompMax); end
+      pcm_ctrl_reg_pkg::RefBaseOffset: begin rdata = rbase_q; end
+      pcm_ctrl_reg_pkg::DriftOffsetOffset: begin rdata = 32'($signed(drift_offset_i)); ok = 1'b0; end
+      pcm_ctrl_reg_pkg::ParamsOffset: begin
         rdata = '0;
-        rdata[ParamsNumLanesLsb +: 8] = 8'(NumLanes);
-        rdata[ParamsDacWidthLsb +: 8] = 8'(DacWidth);
-        rdata[ParamsAdcWidthLsb +: 8] = 8'(AdcWidth);
-        rdata[ParamsLutLog2Lsb +: 8] = 8'(LutLog2);
+        rdata[pcm_ctrl_reg_pkg::ParamsNumLanesLsb +: 8] = 8'(NumLanes);
+        rdata[pcm_ctrl_reg_pkg::ParamsDacWidthLsb +: 8] = 8'(DacWidth);
+        rdata[pcm_ctrl_reg_pkg::ParamsAdcWidthLsb +: 8] = 8'(AdcWidth);
+        rdata[pcm_ctrl_reg_pkg::ParamsLutLog2Lsb +: 8] = 8'(LutLog2);
         ok = 1'b0;
       end
-      WeightsWrittenOffset: begin rdata = cnt_q[CntWeightsWritten]; ok = 1'b0; end
-      WeightsReadOffset:    begin rdata = cnt_q[CntWeightsRead]; ok = 1'b0; end
-      CellsWrittenOffset:   begin rdata = cnt_q[CntCellsWritten]; ok = 1'b0; end
-      CellsReadOffset:      begin rdata = cnt_q[CntCellsRead]; ok = 1'b0; end
-      MetaWrittenOffset:    begin rdata = cnt_q[CntMetaWritten]; ok = 1'b0; end
-      MetaReadOffset:       begin rdata = cnt_q[CntMetaRead]; ok = 1'b0; end
-      DirWrittenOffset:     begin rdata = cnt_q[CntDirWritten]; ok = 1'b0; end
-      DirReadOffset:        begin rdata = cnt_q[CntDirRead]; ok = 1'b0; end
-      SatCountOffset:       begin rdata = cnt_q[CntSat]; ok = 1'b0; end
-      NanCountOffset:       begin rdata = cnt_q[CntNan]; ok = 1'b0; end
-      ErrCountOffset:       begin rdata = cnt_q[CntErr]; ok = 1'b0; end
-      PulsesOffset:         begin rdata = cnt_q[CntPulses]; ok = 1'b0; end
-      VerifyReadsOffset:    begin rdata = cnt_q[CntVerifyReads]; ok = 1'b0; end
-      PvFailedOffset:       begin rdata = cnt_q[CntPvFailed]; ok = 1'b0; end
-      RefReadsOffset:       begin rdata = cnt_q[CntRefReads]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::WeightsWrittenOffset: begin rdata = cnt_q[CntWeightsWritten]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::WeightsReadOffset:    begin rdata = cnt_q[CntWeightsRead]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::CellsWrittenOffset:   begin rdata = cnt_q[CntCellsWritten]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::CellsReadOffset:      begin rdata = cnt_q[CntCellsRead]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::MetaWrittenOffset:    begin rdata = cnt_q[CntMetaWritten]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::MetaReadOffset:       begin rdata = cnt_q[CntMetaRead]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::DirWrittenOffset:     begin rdata = cnt_q[CntDirWritten]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::DirReadOffset:        begin rdata = cnt_q[CntDirRead]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::SatCountOffset:       begin rdata = cnt_q[CntSat]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::NanCountOffset:       begin rdata = cnt_q[CntNan]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::ErrCountOffset:       begin rdata = cnt_q[CntErr]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::PulsesOffset:         begin rdata = cnt_q[CntPulses]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::VerifyReadsOffset:    begin rdata = cnt_q[CntVerifyReads]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::PvFailedOffset:       begin rdata = cnt_q[CntPvFailed]; ok = 1'b0; end
+      pcm_ctrl_reg_pkg::RefReadsOffset:       begin rdata = cnt_q[CntRefReads]; ok = 1'b0; end
       default: begin
         if (is_lut) begin
           rdata = lut_q[lut_idx];
-          ok = signed_ok(pwdata_i, LutMin, LutMax);
+          ok = signed_ok(pwdata_i, pcm_ctrl_reg_pkg::LutMin, pcm_ctrl_reg_pkg::LutMax);
         end else begin
           hit = 1'b0;
           ok = 1'b0;
@@ -240,7 +253,7 @@ module pcm_ctrl_reg
     endcase
     reserved_bits = (pwdata_i & ~mask) != '0;
     // configuration is locked while busy (CMD, status and counters excepted)
-    if (paddr_i != CmdOffset && busy) ok = 1'b0;
+    if (paddr_i != pcm_ctrl_reg_pkg::CmdOffset && busy) ok = 1'b0;
     if (reserved_bits) ok = 1'b0;
   end
 
@@ -301,54 +314,54 @@ module pcm_ctrl_reg
 
     if (write_ok) begin
       unique case (paddr_i)
-        CtrlOffset:        ctrl_d = pwdata_i;
-        CmdOffset: begin
-          if (pwdata_i[CmdStartLsb]) begin
+        pcm_ctrl_reg_pkg::CtrlOffset:        ctrl_d = pwdata_i;
+        pcm_ctrl_reg_pkg::CmdOffset: begin
+          if (pwdata_i[pcm_ctrl_reg_pkg::CmdStartLsb]) begin
             nweights_d = '0;
             nextcell_d = '0;
           end
-          if (pwdata_i[CmdClearCountersLsb]) begin
+          if (pwdata_i[pcm_ctrl_reg_pkg::CmdClearCountersLsb]) begin
             for (int c = 0; c < NumCounters; c++) cnt_d[c] = '0;
           end
-          if (pwdata_i[CmdClearFlagsLsb]) begin
+          if (pwdata_i[pcm_ctrl_reg_pkg::CmdClearFlagsLsb]) begin
             nan_seen_d = 1'b0;
             sat_seen_d = 1'b0;
             bus_err_d = 1'b0;
             rd_err_d = 1'b0;
           end
         end
-        ThresholdOffset:   threshold_d = pwdata_i;
-        ScaleSmallOffset:  scale_s_d = pwdata_i;
-        RscaleSmallOffset: rscale_s_d = pwdata_i;
-        ShiftSmallOffset:  shift_s_d = pwdata_i;
-        ScaleLargeOffset:  scale_l_d = pwdata_i;
-        RscaleLargeOffset: rscale_l_d = pwdata_i;
-        ShiftLargeOffset:  shift_l_d = pwdata_i;
-        CellsSmallOffset: begin
+        pcm_ctrl_reg_pkg::ThresholdOffset:   threshold_d = pwdata_i;
+        pcm_ctrl_reg_pkg::ScaleSmallOffset:  scale_s_d = pwdata_i;
+        pcm_ctrl_reg_pkg::RscaleSmallOffset: rscale_s_d = pwdata_i;
+        pcm_ctrl_reg_pkg::ShiftSmallOffset:  shift_s_d = pwdata_i;
+        pcm_ctrl_reg_pkg::ScaleLargeOffset:  scale_l_d = pwdata_i;
+        pcm_ctrl_reg_pkg::RscaleLargeOffset: rscale_l_d = pwdata_i;
+        pcm_ctrl_reg_pkg::ShiftLargeOffset:  shift_l_d = pwdata_i;
+        pcm_ctrl_reg_pkg::CellsSmallOffset: begin
           cells_s_d = pwdata_i;
           recip_s_d = recip_of(CellCntWidth'(pwdata_i));
         end
-        CellsLargeOffset: begin
+        pcm_ctrl_reg_pkg::CellsLargeOffset: begin
           cells_l_d = pwdata_i;
           recip_l_d = recip_of(CellCntWidth'(pwdata_i));
         end
-        CellsSensOffset: begin
+        pcm_ctrl_reg_pkg::CellsSensOffset: begin
           cells_n_d = pwdata_i;
           recip_n_d = recip_of(CellCntWidth'(pwdata_i));
         end
-        RangeOffset:       range_d = pwdata_i;
-        ResOffset:         res_d = pwdata_i;
-        DirOffset:         dir_d = pwdata_i;
-        AnalogBaseOffset:  abase_d = pwdata_i;
-        MetaBaseOffset:    mbase_d = pwdata_i;
-        DirBaseOffset:     dbase_d = pwdata_i;
-        NumWeightsOffset:  nweights_d = pwdata_i;
-        PvPulsesOffset:    pvp_d = pwdata_i;
-        PvTolOffset:       pvt_d = pwdata_i;
-        PvGainOffset:      pvg_d = pwdata_i;
-        CompOffset:        comp_d = pwdata_i;
-        RefBaseOffset:     rbase_d = pwdata_i;
-        NextCellOffset:    nextcell_d = pwdata_i;
+        pcm_ctrl_reg_pkg::RangeOffset:       range_d = pwdata_i;
+        pcm_ctrl_reg_pkg::ResOffset:         res_d = pwdata_i;
+        pcm_ctrl_reg_pkg::DirOffset:         dir_d = pwdata_i;
+        pcm_ctrl_reg_pkg::AnalogBaseOffset:  abase_d = pwdata_i;
+        pcm_ctrl_reg_pkg::MetaBaseOffset:    mbase_d = pwdata_i;
+        pcm_ctrl_reg_pkg::DirBaseOffset:     dbase_d = pwdata_i;
+        pcm_ctrl_reg_pkg::NumWeightsOffset:  nweights_d = pwdata_i;
+        pcm_ctrl_reg_pkg::PvPulsesOffset:    pvp_d = pwdata_i;
+        pcm_ctrl_reg_pkg::PvTolOffset:       pvt_d = pwdata_i;
+        pcm_ctrl_reg_pkg::PvGainOffset:      pvg_d = pwdata_i;
+        pcm_ctrl_reg_pkg::CompOffset:        comp_d = pwdata_i;
+        pcm_ctrl_reg_pkg::RefBaseOffset:     rbase_d = pwdata_i;
+        pcm_ctrl_reg_pkg::NextCellOffset:    nextcell_d = pwdata_i;
         default:           if (is_lut) lut_d[lut_idx] = pwdata_i;
       endcase
     end
@@ -356,33 +369,33 @@ module pcm_ctrl_reg
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      ctrl_q <= CtrlReset;
-      threshold_q <= ThresholdReset;
-      scale_s_q <= ScaleSmallReset;
-      rscale_s_q <= RscaleSmallReset;
-      shift_s_q <= ShiftSmallReset;
-      scale_l_q <= ScaleLargeReset;
-      rscale_l_q <= RscaleLargeReset;
-      shift_l_q <= ShiftLargeReset;
-      cells_s_q <= CellsSmallReset;
-      cells_l_q <= CellsLargeReset;
-      cells_n_q <= CellsSensReset;
-      recip_s_q <= recip_of(CellCntWidth'(CellsSmallReset));
-      recip_l_q <= recip_of(CellCntWidth'(CellsLargeReset));
-      recip_n_q <= recip_of(CellCntWidth'(CellsSensReset));
-      range_q <= RangeReset;
-      res_q <= ResReset;
-      dir_q <= DirReset;
-      abase_q <= AnalogBaseReset;
-      mbase_q <= MetaBaseReset;
-      dbase_q <= DirBaseReset;
-      nweights_q <= NumWeightsReset;
-      nextcell_q <= NextCellReset;
-      pvp_q <= PvPulsesReset;
-      pvt_q <= PvTolReset;
-      pvg_q <= PvGainReset;
-      comp_q <= CompReset;
-      rbase_q <= RefBaseReset;
+      ctrl_q <= pcm_ctrl_reg_pkg::CtrlReset;
+      threshold_q <= pcm_ctrl_reg_pkg::ThresholdReset;
+      scale_s_q <= pcm_ctrl_reg_pkg::ScaleSmallReset;
+      rscale_s_q <= pcm_ctrl_reg_pkg::RscaleSmallReset;
+      shift_s_q <= pcm_ctrl_reg_pkg::ShiftSmallReset;
+      scale_l_q <= pcm_ctrl_reg_pkg::ScaleLargeReset;
+      rscale_l_q <= pcm_ctrl_reg_pkg::RscaleLargeReset;
+      shift_l_q <= pcm_ctrl_reg_pkg::ShiftLargeReset;
+      cells_s_q <= pcm_ctrl_reg_pkg::CellsSmallReset;
+      cells_l_q <= pcm_ctrl_reg_pkg::CellsLargeReset;
+      cells_n_q <= pcm_ctrl_reg_pkg::CellsSensReset;
+      recip_s_q <= recip_of(CellCntWidth'(pcm_ctrl_reg_pkg::CellsSmallReset));
+      recip_l_q <= recip_of(CellCntWidth'(pcm_ctrl_reg_pkg::CellsLargeReset));
+      recip_n_q <= recip_of(CellCntWidth'(pcm_ctrl_reg_pkg::CellsSensReset));
+      range_q <= pcm_ctrl_reg_pkg::RangeReset;
+      res_q <= pcm_ctrl_reg_pkg::ResReset;
+      dir_q <= pcm_ctrl_reg_pkg::DirReset;
+      abase_q <= pcm_ctrl_reg_pkg::AnalogBaseReset;
+      mbase_q <= pcm_ctrl_reg_pkg::MetaBaseReset;
+      dbase_q <= pcm_ctrl_reg_pkg::DirBaseReset;
+      nweights_q <= pcm_ctrl_reg_pkg::NumWeightsReset;
+      nextcell_q <= pcm_ctrl_reg_pkg::NextCellReset;
+      pvp_q <= pcm_ctrl_reg_pkg::PvPulsesReset;
+      pvt_q <= pcm_ctrl_reg_pkg::PvTolReset;
+      pvg_q <= pcm_ctrl_reg_pkg::PvGainReset;
+      comp_q <= pcm_ctrl_reg_pkg::CompReset;
+      rbase_q <= pcm_ctrl_reg_pkg::RefBaseReset;
       for (int k = 0; k < KnotCount; k++) lut_q[k] <= '0;
       for (int c = 0; c < NumCounters; c++) cnt_q[c] <= '0;
       nan_seen_q <= 1'b0;
@@ -430,10 +443,10 @@ module pcm_ctrl_reg
   assign pready_o = 1'b1;
   assign pslverr_o = refused;
 
-  assign sp_o = ctrl_q[CtrlSpLsb];
-  assign am_o = ctrl_q[CtrlAmLsb];
-  assign ar_o = ctrl_q[CtrlArLsb];
-  assign sens_o = ctrl_q[CtrlSensLsb];
+  assign sp_o = ctrl_q[pcm_ctrl_reg_pkg::CtrlSpLsb];
+  assign am_o = ctrl_q[pcm_ctrl_reg_pkg::CtrlAmLsb];
+  assign ar_o = ctrl_q[pcm_ctrl_reg_pkg::CtrlArLsb];
+  assign sens_o = ctrl_q[pcm_ctrl_reg_pkg::CtrlSensLsb];
   assign threshold_o = threshold_q[30:0];
   assign scale_small_o = scale_s_q[30:0];
   assign rscale_small_o = rscale_s_q[30:0];
@@ -447,11 +460,11 @@ module pcm_ctrl_reg
   assign recip_small_o = recip_s_q;
   assign recip_large_o = recip_l_q;
   assign recip_sens_o = recip_n_q;
-  assign range_lo_o = range_q[RangeLoLsb +: 16];
-  assign range_hi_o = range_q[RangeHiLsb +: 16];
-  assign dac_bits_o = res_q[ResDacBitsLsb +: 5];
-  assign adc_bits_o = res_q[ResAdcBitsLsb +: 5];
-  assign block_log2_o = dir_q[DirBlockLog2Lsb +: 4];
+  assign range_lo_o = range_q[pcm_ctrl_reg_pkg::RangeLoLsb +: 16];
+  assign range_hi_o = range_q[pcm_ctrl_reg_pkg::RangeHiLsb +: 16];
+  assign dac_bits_o = res_q[pcm_ctrl_reg_pkg::ResDacBitsLsb +: 5];
+  assign adc_bits_o = res_q[pcm_ctrl_reg_pkg::ResAdcBitsLsb +: 5];
+  assign block_log2_o = dir_q[pcm_ctrl_reg_pkg::DirBlockLog2Lsb +: 4];
   assign analog_base_o = abase_q;
   assign meta_base_o = mbase_q;
   assign dir_base_o = dbase_q;
@@ -460,8 +473,8 @@ module pcm_ctrl_reg
   assign pv_pulses_o = pvp_q[5:0];
   assign pv_tol_o = pvt_q[15:0];
   assign pv_gain_o = pvg_q[10:0];
-  assign comp_en_o = comp_q[CompEnLsb];
-  assign ref_log2_o = comp_q[CompRefLog2Lsb +: 3];
+  assign comp_en_o = comp_q[pcm_ctrl_reg_pkg::CompEnLsb];
+  assign ref_log2_o = comp_q[pcm_ctrl_reg_pkg::CompRefLog2Lsb +: 3];
   assign ref_base_o = rbase_q;
   for (genvar k = 0; k < KnotCount; k++) begin : gen_lut
     assign lut_o[k*TWidth +: TWidth] = lut_q[k][TWidth-1:0];

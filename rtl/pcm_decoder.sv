@@ -10,10 +10,23 @@
 `include "pcm_ctrl_pkg.sv"
 
 module pcm_decoder
-  import pcm_ctrl_reg_pkg::*;
-  import pcm_ctrl_pkg::*;
 #(
   parameter int AdcWidth = 16,
+  // package constants by name, and widths derived from both packages
+  // (Yosys 0.23 has no `import`, and no package may name another)
+  localparam int TFrac = pcm_ctrl_reg_pkg::TFrac,
+  localparam int TWidth = pcm_ctrl_reg_pkg::TWidth,
+  localparam int CellCntWidth = pcm_ctrl_reg_pkg::CellCntWidth,
+  localparam int MetaWidth = pcm_ctrl_reg_pkg::MetaWidth,
+  localparam int RecipFrac = pcm_ctrl_reg_pkg::RecipFrac,
+  localparam int MantWidth = pcm_ctrl_pkg::MantWidth,
+  localparam int ProdWidth = pcm_ctrl_pkg::ProdWidth,
+  localparam int MetaSignBit = pcm_ctrl_pkg::MetaSignBit,
+  localparam int MetaLargeBit = pcm_ctrl_pkg::MetaLargeBit,
+  localparam int MetaSensBit = pcm_ctrl_pkg::MetaSensBit,
+  localparam int MagWidth = TWidth - 1,
+  localparam int TExtWidth = TWidth + 2,
+  localparam int RecipWidth = RecipFrac + 1,
   localparam int SumWidth = AdcWidth + CellCntWidth
 ) (
   input  logic                         clk_i,

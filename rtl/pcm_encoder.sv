@@ -12,11 +12,27 @@
 `include "pcm_ctrl_pkg.sv"
 
 module pcm_encoder
-  import pcm_ctrl_reg_pkg::*;
-  import pcm_ctrl_pkg::*;
 #(
   parameter int DacWidth = 16,
-  parameter int AdcWidth = 16
+  parameter int AdcWidth = 16,
+  // package constants by name, and widths derived from both packages
+  // (Yosys 0.23 has no `import`, and no package may name another)
+  localparam int TFrac = pcm_ctrl_reg_pkg::TFrac,
+  localparam int TWidth = pcm_ctrl_reg_pkg::TWidth,
+  localparam int RangeFrac = pcm_ctrl_reg_pkg::RangeFrac,
+  localparam int LutLog2 = pcm_ctrl_reg_pkg::LutLog2,
+  localparam int CellCntWidth = pcm_ctrl_reg_pkg::CellCntWidth,
+  localparam int MetaWidth = pcm_ctrl_reg_pkg::MetaWidth,
+  localparam int MantWidth = pcm_ctrl_pkg::MantWidth,
+  localparam int ProdWidth = pcm_ctrl_pkg::ProdWidth,
+  localparam int ExpBias = pcm_ctrl_pkg::ExpBias,
+  localparam int MetaSignBit = pcm_ctrl_pkg::MetaSignBit,
+  localparam int MetaLargeBit = pcm_ctrl_pkg::MetaLargeBit,
+  localparam int MetaSensBit = pcm_ctrl_pkg::MetaSensBit,
+  localparam int MagWidth = TWidth - 1,
+  localparam int TExtWidth = TWidth + 2,
+  localparam int KnotCount = pcm_ctrl_reg_pkg::LutEntries,
+  localparam int SegShift = TFrac + 1 - LutLog2
 ) (
   input  logic                         clk_i,
   input  logic                         rst_ni,
@@ -57,7 +73,7 @@ module pcm_encoder
   output logic                         busy_o
 );
   localparam int ExpWidth = 10;  // signed exponent arithmetic
-  localparam logic [MagWidth-1:0] MagMax = '1;
+  localparam logic [MagWidth-1:0] MagMax = {MagWidth{1'b1}};  // not '1: Yosys 0.23 reads that as 1
   localparam int SegWidth = LutLog2 + 1;
   localparam int FracWidth = SegShift;
   localparam int XWidth = TWidth + 1;
@@ -167,6 +183,17 @@ module pcm_encoder
   logic [DacWidth-1:0]     code_out;
   logic [AdcWidth-1:0]     tgt_out;
 
+  // Cell count for a weight given its metadata record and the strategy enables
+  // (pcm_reader.sv has the same rule; module-local: see there).
+  function automatic logic [CellCntWidth-1:0] cells_for(
+      input logic [MetaWidth-1:0] meta, input logic ar, input logic sens,
+      input logic [CellCntWidth-1:0] r_small, input logic [CellCntWidth-1:0] r_large,
+      input logic [CellCntWidth-1:0] r_sens);
+    if (sens && meta[MetaSensBit]) cells_for = r_sens;
+    else if (ar && meta[MetaLargeBit]) cells_for = r_large;
+    else cells_for = r_small;
+  endfunction
+
   // round(v * 2^(bits-1)) of a Q.TFrac value, half up, clamped to the bits-bit
   // range (module-local: see pcm_reader.sv on Icarus and package functions)
   function automatic logic signed [XWidth-1:0] code_of(input logic signed [XWidth-1:0] q,
@@ -179,7 +206,7 @@ module pcm_encoder
     cmin = -(XWidth'(1) <<< (bits - 5'd1));
     if (c > cmax) c = cmax;
     if (c < cmin) c = cmin;
-    return c;
+    code_of = c;
   endfunction
 
   always_comb begin

@@ -13,11 +13,17 @@
 `include "pcm_ctrl_pkg.sv"
 
 module pcm_reader
-  import pcm_ctrl_reg_pkg::*;
-  import pcm_ctrl_pkg::*;
 #(
   parameter int NumLanes = 4,
   parameter int AdcWidth = 16,
+  // package constants by name, and widths derived from both packages
+  // (Yosys 0.23 has no `import`, and no package may name another)
+  localparam int CellCntWidth = pcm_ctrl_reg_pkg::CellCntWidth,
+  localparam int MetaWidth = pcm_ctrl_reg_pkg::MetaWidth,
+  localparam int AddrWidth = pcm_ctrl_pkg::AddrWidth,
+  localparam int WordWidth = pcm_ctrl_pkg::WordWidth,
+  localparam int MetaLargeBit = pcm_ctrl_pkg::MetaLargeBit,
+  localparam int MetaSensBit = pcm_ctrl_pkg::MetaSensBit,
   localparam int LaneCntWidth = $clog2(NumLanes + 1),
   localparam int SumWidth = AdcWidth + CellCntWidth
 ) (
@@ -67,13 +73,13 @@ module pcm_reader
 );
   localparam int PendWidth = CellCntWidth + 1;
 
-  // A module-local copy of pcm_ctrl_pkg::cells_for: Icarus 11 shares a package
+  // The cell count of a metadata record (as pcm_encoder.sv's cells_for). Module-local: Icarus 11 shares a package
   // function's variables between callers in different modules, and two
   // always_comb blocks calling it then wake each other forever.
   function automatic logic [CellCntWidth-1:0] rd_cells_for(input logic [MetaWidth-1:0] meta);
-    if (sens_en_i && meta[MetaSensBit]) return cells_sens_i;
-    if (ar_i && meta[MetaLargeBit]) return cells_large_i;
-    return cells_small_i;
+    if (sens_en_i && meta[MetaSensBit]) rd_cells_for = cells_sens_i;
+    else if (ar_i && meta[MetaLargeBit]) rd_cells_for = cells_large_i;
+    else rd_cells_for = cells_small_i;
   endfunction
   localparam int GroupCellWidth = CellCntWidth + LaneCntWidth;
 

@@ -16,11 +16,19 @@
 `include "pcm_ctrl_pkg.sv"
 
 module pcm_refs
-  import pcm_ctrl_reg_pkg::*;
-  import pcm_ctrl_pkg::*;
 #(
   parameter int NumLanes = 4,
-  parameter int AdcWidth = 16
+  parameter int AdcWidth = 16,
+  // package constants by name, and widths derived from both packages
+  // (Yosys 0.23 has no `import`, and no package may name another)
+  localparam int TFrac = pcm_ctrl_reg_pkg::TFrac,
+  localparam int TWidth = pcm_ctrl_reg_pkg::TWidth,
+  localparam int RangeFrac = pcm_ctrl_reg_pkg::RangeFrac,
+  localparam int LutLog2 = pcm_ctrl_reg_pkg::LutLog2,
+  localparam int AddrWidth = pcm_ctrl_pkg::AddrWidth,
+  localparam int WordWidth = pcm_ctrl_pkg::WordWidth,
+  localparam int KnotCount = pcm_ctrl_reg_pkg::LutEntries,
+  localparam int SegShift = TFrac + 1 - LutLog2
 ) (
   input  logic                          clk_i,
   input  logic                          rst_ni,
@@ -90,7 +98,7 @@ module pcm_refs
     cmin = -(XWidth'(1) <<< (bits - 5'd1));
     if (c > cmax) c = cmax;
     if (c < cmin) c = cmin;
-    return c;
+    code_of = c;
   endfunction
 
   // expected read-out of knot s: t = -1 + s / 16, as an ADC code
@@ -98,7 +106,7 @@ module pcm_refs
                                                          input logic [4:0] bits);
     logic signed [XWidth-1:0] t;
     t = (XWidth'(s) <<< SegShift) - (XWidth'(1) <<< TFrac);
-    return code_of(t, bits);
+    target_of = code_of(t, bits);
   endfunction
 
   // ---------------------------------------------------------------- store
@@ -169,7 +177,7 @@ module pcm_refs
       rounded = (shifted + (ShiftedWidth'(1) <<< (ref_log2_i - 3'd1))) >>> ref_log2_i;
     end
     omax = ShiftedWidth'((1 << (TWidth - 1)) - 1);
-    omin = -ShiftedWidth'(1 << (TWidth - 1));
+    omin = -(ShiftedWidth'(1 << (TWidth - 1)));  // parenthesized: Yosys 0.23 reads -W'(x) as (-W)'(x)
     if (rounded > omax) rounded = omax;
     if (rounded < omin) rounded = omin;
 

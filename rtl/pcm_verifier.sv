@@ -16,12 +16,14 @@
 `include "pcm_ctrl_pkg.sv"
 
 module pcm_verifier
-  import pcm_ctrl_reg_pkg::*;
-  import pcm_ctrl_pkg::*;
 #(
   parameter int NumLanes = 4,
   parameter int DacWidth = 16,
   parameter int AdcWidth = 16,
+  // package constants by name, and widths derived from both packages
+  // (Yosys 0.23 has no `import`, and no package may name another)
+  localparam int AddrWidth = pcm_ctrl_pkg::AddrWidth,
+  localparam int WordWidth = pcm_ctrl_pkg::WordWidth,
   localparam int LaneCntWidth = $clog2(NumLanes + 1)
 ) (
   input  logic                          clk_i,
@@ -93,7 +95,7 @@ module pcm_verifier
     cmin = -(WideWidth'(1) <<< (dac_bits - 5'd1));
     if (sum > cmax) sum = cmax;
     if (sum < cmin) sum = cmin;
-    return DacWidth'(sum);
+    corrected = DacWidth'(sum);
   endfunction
 
   logic                          verify_en, take_up, dn_fire, rsp_fire;

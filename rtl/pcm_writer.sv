@@ -14,12 +14,16 @@
 `include "pcm_ctrl_pkg.sv"
 
 module pcm_writer
-  import pcm_ctrl_reg_pkg::*;
-  import pcm_ctrl_pkg::*;
 #(
   parameter int NumLanes = 4,
   parameter int DacWidth = 16,
   parameter int AdcWidth = 16,
+  // package constants by name, and widths derived from both packages
+  // (Yosys 0.23 has no `import`, and no package may name another)
+  localparam int CellCntWidth = pcm_ctrl_reg_pkg::CellCntWidth,
+  localparam int MetaWidth = pcm_ctrl_reg_pkg::MetaWidth,
+  localparam int AddrWidth = pcm_ctrl_pkg::AddrWidth,
+  localparam int WordWidth = pcm_ctrl_pkg::WordWidth,
   localparam int LaneCntWidth = $clog2(NumLanes + 1)
 ) (
   input  logic                          clk_i,
