@@ -1,14 +1,21 @@
-# Runs the bench built over mutated RTL (BENCH, arguments in ARGS separated by
-# '|'); passes only when it exits non-zero AND reports a scoreboard mismatch on
-# a read beat (not a hang, a usage error or an empty coverage bin).
+# Runs a bench (BENCH, arguments in ARGS separated by '|') that must fail;
+# passes only when it exits non-zero AND its first failure line matches EXPECT
+# (a regex): the first "MISMATCH at cycle N: ..." line of the scoreboard, or
+# a Verilator "Assertion failed in ..." line. Not a hang, a usage error or an
+# empty coverage bin.
 string(REPLACE "|" ";" args "${ARGS}")
+if(NOT EXPECT)
+  message(FATAL_ERROR "expect_mismatch: no EXPECT pattern given")
+endif()
 execute_process(COMMAND "${BENCH}" ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 600)
 if(rc EQUAL 0)
-  message(FATAL_ERROR "the bench passed the mutant")
+  message(FATAL_ERROR "the bench passed; expected a failure matching: ${EXPECT}")
 endif()
-set(pattern "MISMATCH at cycle [0-9]+: read beat: design 0x[0-9a-f]+ last=[01] err=[01], model 0x[0-9a-f]+")
-string(REGEX MATCH "${pattern}" first "${out}")
+string(REGEX MATCH "MISMATCH at cycle [0-9]+: [^\n]*|Assertion failed in [^\n]*" first "${out}\n${err}")
 if(NOT first)
-  message(FATAL_ERROR "the mutant failed (${rc}) without a read-beat mismatch: ${err} ${out}")
+  message(FATAL_ERROR "the bench failed (${rc}) without a mismatch or an assertion: ${err} ${out}")
+endif()
+if(NOT first MATCHES "${EXPECT}")
+  message(FATAL_ERROR "the bench failed first with '${first}', expected a match of '${EXPECT}'")
 endif()
 message(STATUS "caught: ${first}")

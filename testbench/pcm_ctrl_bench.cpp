@@ -16,7 +16,8 @@ namespace {
 [[noreturn]] void usage_error(const std::string& msg) {
   std::fprintf(stderr, "pcm_ctrl_bench: error: %s\n", msg.c_str());
   std::fprintf(stderr,
-               "usage: pcm_ctrl_bench [--seed N] [--configs N] [--weights N] [--sigma S] [--fst FILE]\n");
+               "usage: pcm_ctrl_bench [--seed N] [--configs N] [--weights N] [--sigma S] [--fst FILE] [--break KIND]\n"
+               "                      [--coverage FILE (a bench built with PCMSIM_BENCH_COVERAGE)]\n");
   std::exit(2);
 }
 
@@ -42,6 +43,13 @@ int main(int argc, char** argv) {
     else if (a == "--weights") opt.weights = static_cast<int>(parse_int(value(), "--weights"));
     else if (a == "--sigma") opt.sigma = std::strtod(value(), nullptr);
     else if (a == "--fst") opt.fst = value();
+    else if (a == "--coverage") opt.coverage = value();
+    else if (a == "--break") {
+      opt.break_kind = value();
+      bool known = false;
+      for (const char* k : bench::kBreakKinds) known = known || opt.break_kind == k;
+      if (!known) usage_error("unknown --break kind '" + opt.break_kind + "'");
+    }
     else usage_error("unknown option '" + a + "'");
   }
   if (opt.configs < 16) usage_error("--configs must be at least 16 (one per strategy combination)");

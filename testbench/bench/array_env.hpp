@@ -34,6 +34,8 @@ class ArrayEnv {
   void on_request(uint64_t cycle, bool write, bool digital, uint32_t addr, int count, const uint32_t* lanes,
                   int dac_bits, int adc_bits);
   bool idle() const { return rsp_q_.empty(); }
+  // A response was offered last cycle and not taken: it must stay offered.
+  bool holding() const { return rsp_offered_; }
 
  private:
   struct PendingRsp {

@@ -26,6 +26,9 @@ Bench::Bench(const Options& opt)
 Bench::~Bench() {
   if (trace_) trace_->close();
   top_->final();
+#if VM_COVERAGE
+  if (!opt_.coverage.empty()) ctx_->coveragep()->write(opt_.coverage.c_str());
+#endif
 }
 
 void Bench::target_coverage() {
@@ -48,10 +51,18 @@ void Bench::target_coverage() {
     cov_.target(std::string("verify ") + v);
   for (const char* d : {"1 reference", "2..32 references", "64 references", "offset < 0", "offset > 0"})
     cov_.target(std::string("drift compensation ") + d);
+  for (const char* r : {"registers read after reset", "register legal minima and maxima", "register first illegal values",
+                        "register reserved bits", "clear counters", "tensor re-opened", "read count 0",
+                        "read requested while writing", "weight offered while reading", "locked while read path busy",
+                        "packing checked"})
+    cov_.target(r);
 }
 
 int Bench::run() {
   reset();
+  phase_ = "reset values";
+  check_registers();  // every register's reset value against the model's
+  cov_.hit("registers read after reset");
   const int per_config = std::max(1, opt_.weights / opt_.configs);
   for (int k = 0; k < opt_.configs; ++k) {
     const bool lsb_mode = k < 16;  // the first 16: each strategy, noiseless path check
@@ -61,9 +72,16 @@ int Bench::run() {
     const uint64_t c0 = cycle_, w0 = weights_written_;
     const uint32_t cells0 = ref_.read_reg(regs::next_cell::kOffset).data;
     const auto verify0 = ref_.verify_stats();
+    const uint64_t areq0 = analog_wr_reqs_, dreq0 = digital_wr_reqs_;
+    const uint32_t meta0 = ref_.read_reg(regs::meta_written::kOffset).data;
+    const uint32_t dir0 = ref_.read_reg(regs::dir_written::kOffset).data;
     stream_weights(per_config, lsb_mode);
     wait_idle();
     cover_verify(verify0);
+    check_packing(analog_wr_reqs_ - areq0, digital_wr_reqs_ - dreq0,
+                  ref_.read_reg(regs::next_cell::kOffset).data - cells0,
+                  ref_.read_reg(regs::meta_written::kOffset).data - meta0,
+                  ref_.read_reg(regs::dir_written::kOffset).data - dir0);
     if (cfg_.stall_p == 0.0 && cfg_.pv_pulses == 1) {  // verify trades throughput on purpose
       const uint64_t cells = ref_.read_reg(regs::next_cell::kOffset).data - cells0;
       const uint64_t weights = weights_written_ - w0;
@@ -80,9 +98,14 @@ int Bench::run() {
     wait_idle();
     phase_ = "read back";
     read_back(lsb_mode);
+    if (!lsb_mode && rng_.chance(0.15)) {
+      phase_ = "re-open";
+      reopen_tensor();
+    }
     phase_ = "register check";
     check_registers();
     cover_compensation();
+    sb_.check_cell_leftovers();
   }
   finish();
   return report();
@@ -124,6 +147,8 @@ int Bench::report() {
                 static_cast<double>(free_weights_) / static_cast<double>(free_cycles_),
                 static_cast<unsigned long long>(free_weights_));
   }
+  std::printf("cell-port accesses checked against the model: %llu\n",
+              static_cast<unsigned long long>(sb_.cell_accesses_checked()));
   std::printf("scoreboard mismatches: %llu\n", static_cast<unsigned long long>(sb_.mismatches()));
   if (sb_.mismatches() != 0 || empty != 0 || lsb_fail_ != 0) {
     std::printf("FAIL: %llu mismatches, %d empty coverage bins, %llu round trips over 1 LSB\n",
@@ -161,8 +186,11 @@ void Bench::tick() {
                              std::to_string(cfg_index_) + " (" + phase_ + "): the design hangs");
   }
   const ArrayEnv::Drive drive = array_.drive(cycle_, cfg_.stall_p);
+  if (bg_read_) top_->rd_ready_i = !rng_.chance(cfg_.stall_p);
   top_->cell_req_ready_i = drive.req_ready;
   top_->cell_rsp_valid_i = drive.rsp_valid();
+  if (array_.holding() && breaking("rsp-valid-drop")) top_->cell_rsp_valid_i = 0;
+  if (array_.idle() && !top_->busy_o && breaking("rsp-unrequested")) top_->cell_rsp_valid_i = 1;
   if (drive.rsp_avail) {
     for (int l = 0; l < kLanes; ++l) top_->cell_rsp_rdata_i[l] = array_.front_lanes()[l];
   }
@@ -214,13 +242,26 @@ void Bench::tick() {
   if (wr_fire) {
     ref_.write_weight(wr_w, wr_s, wr_l);
     ++weights_written_;
+    on_weight_accepted(wr_w, wr_s);
   }
   if (rq_fire) sb_.expect_read(rq_i, rq_c);
+  if ((rq_fire || wr_fire) && sb_.cells_ahead()) sb_.reconcile_cells();
   if (rd_fire) sb_.on_read_beat(rd_w, rd_last, rd_err);
+  if (top_->rq_valid_i && !rq_fire && breaking("rq-index-change")) top_->rq_index_i += 1;
+  if (bg_read_) {
+    if (rq_fire) top_->rq_valid_i = 0;
+    if (!top_->rq_valid_i && sb_.nothing_expected()) {
+      bg_read_ = false;
+      top_->rd_ready_i = 0;
+    }
+  }
   array_.responded(top_->cell_rsp_valid_i, rsp_fire);
   if (req_fire) {
     if (req_count < 1 || req_count > kLanes) sb_.fail("cell request with lane count " + std::to_string(req_count));
     array_.on_request(cycle_, req_write, req_digital, req_addr, req_count, req_lanes, dac_bits, adc_bits);
+    sb_.on_cell_request(req_write, req_digital, req_addr, std::min(std::max(req_count, 0), kLanes), req_lanes,
+                        dac_bits, adc_bits);
+    if (req_write) ++(req_digital ? digital_wr_reqs_ : analog_wr_reqs_);
   }
 }
 

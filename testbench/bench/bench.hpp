@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <utility>
@@ -45,15 +46,20 @@ class Bench {
   void wait_idle();
   void configure(int k, bool lsb_mode);
   void refused_accesses();
-  void stream_weights(int count, bool lsb_mode);
+  void stream_weights(int count, bool lsb_mode, bool append = false);
   void request(uint32_t index, uint32_t count);
   void read_back(bool lsb_mode);
   void write_while_busy();
+  void register_sweep();
+  void reopen_tensor();
+  void start_background_read(uint32_t index, uint32_t count);
   // checks (checks.cpp)
   void check_lsb();
   void check_registers();
   void cover_compensation();
   void cover_verify(const pcm::model::ControllerModel::VerifyStats& before);
+  void check_packing(uint64_t analog_reqs, uint64_t digital_reqs, uint32_t cells, uint32_t meta, uint32_t dir);
+  void on_weight_accepted(uint32_t w, bool sens);
   void finish();
 
   struct Written {
@@ -85,6 +91,21 @@ class Bench {
   uint64_t lsb_fail_ = 0;
   double max_lsb_err_ = 0.0;
   int cfg_index_ = 0;
+  // write requests on the cell port (the packing check)
+  uint64_t analog_wr_reqs_ = 0;
+  uint64_t digital_wr_reqs_ = 0;
+  // a read request made while weights stream (overlapping traffic): tick()
+  // drives its read stream until its beats are in
+  bool bg_read_ = false;
+  uint64_t packing_checked_ = 0;
+  // --break: whether the protocol violation was driven yet; true once for
+  // the kind asked for (after the reset-value reads)
+  bool broken_ = false;
+  bool breaking(const char* kind) {
+    if (broken_ || opt_.break_kind != kind || cycle_ < 2000) return false;
+    std::printf("breaking the protocol on purpose at cycle %llu: %s\n", static_cast<unsigned long long>(cycle_), kind);
+    return broken_ = true;
+  }
 };
 
 }  // namespace bench

@@ -18,7 +18,14 @@ struct Options {
   int weights = 110000;  // in total over all configurations
   double sigma = 0.02;   // read noise of the stand-in array (normalised units)
   std::string fst;       // waveform file; empty: no tracing
+  // Breaks the environment's side of one interface protocol once, on purpose,
+  // so that its assertion is seen to fire (kBreakKinds); empty: never.
+  std::string break_kind;
+  std::string coverage;  // Verilator code coverage file (a --coverage build only)
 };
+
+inline const char* const kBreakKinds[] = {"apb-setup-unstable", "apb-no-access", "wr-valid-drop", "rq-index-change",
+                                          "rsp-unrequested", "rsp-valid-drop"};
 
 inline uint32_t f2b(float f) {
   uint32_t b;

@@ -36,12 +36,22 @@ TensorConfig draw_config(Random& rng, int k, bool lsb_mode, double sigma) {
   c.alpha_l = static_cast<float>((c.hi - c.lo) / (l_hi - l_lo) * over);
   c.beta_s = std::clamp(c.alpha_s * s_lo - c.lo, -4.0, 4.0);
   c.beta_l = std::clamp(c.alpha_l * l_lo - c.lo, -4.0, 4.0);
-  c.dac_bits = lsb_mode ? 16 : rng.uni(4, 16);
-  c.adc_bits = lsb_mode ? 16 : rng.uni(4, 16);
+  if (!lsb_mode && rng.chance(0.1)) {
+    // extreme scales: alpha * m far above the Q3.20 range (the encoder's wide
+    // shift) or far below its LSB (the rounding and underflow paths), and the
+    // decoder's 1/alpha near overflow or underflow
+    const int e = rng.chance(0.5) ? rng.uni(20, 100) : rng.uni(-100, -20);
+    c.alpha_s = std::ldexp(c.alpha_s, e);
+    if (rng.chance(0.5)) c.alpha_l = std::ldexp(c.alpha_l, -e);
+    if (rng.chance(0.5)) c.beta_s = rng.chance(0.5) ? 4.0 : -4.0;  // the shift's legal extremes
+  }
+  c.dac_bits = lsb_mode ? 16 : rng.uni(2, 16);
+  c.adc_bits = lsb_mode ? 16 : rng.uni(2, 16);
   c.r_small = lsb_mode ? 1 : static_cast<uint32_t>(rng.uni(1, 3));
   c.r_large = lsb_mode ? 2 : static_cast<uint32_t>(rng.chance(0.2) ? rng.uni(5, 40) : rng.uni(1, 6));
+  if (!lsb_mode && rng.chance(0.03)) c.r_large = static_cast<uint32_t>(rng.uni(41, regs::kMaxCells));
   c.r_sens = lsb_mode ? 3 : static_cast<uint32_t>(rng.uni(1, 12));
-  c.block_log2 = static_cast<uint32_t>(rng.uni(1, 6));
+  c.block_log2 = static_cast<uint32_t>(rng.chance(0.2) ? rng.uni(7, 12) : rng.uni(1, 6));  // DIR 1 .. 12
   c.abase = static_cast<uint32_t>(rng.gen()());
   c.mbase = static_cast<uint32_t>(rng.gen()());
   c.dbase = static_cast<uint32_t>(rng.gen()());
@@ -55,10 +65,40 @@ TensorConfig draw_config(Random& rng, int k, bool lsb_mode, double sigma) {
     c.pv_gain = static_cast<uint32_t>(rng.chance(0.2) ? 0 : rng.uni(1, 1024));
   }
   // drift compensation on half of the noisy configurations, 1 .. 64 references
-  if (!lsb_mode && rng.chance(0.5)) {
-    const auto ref_log2 = static_cast<uint32_t>(rng.uni(0, 6));
+  // (every 24th configuration from the 18th: 64 references, the most; from
+  // the 19th: 1, the fewest)
+  const bool most_refs = k % 24 == 17, one_ref = k % 24 == 18;
+  if (!lsb_mode && (rng.chance(0.5) || most_refs || one_ref)) {
+    const auto ref_log2 = most_refs ? 6u : one_ref ? 0u : static_cast<uint32_t>(rng.uni(0, 6));
     c.comp = regs::comp::kEn.put(regs::comp::kRefLog2.put(0, ref_log2), 1);
     c.ref_base = c.abase + 0x80000000u + static_cast<uint32_t>(rng.uni(0, 1000));
+  }
+  // Directed configurations for datapath corners random values reach with
+  // probability ~2^-24 (rtl/README.md arithmetic):
+  if (k == 0) {
+    // the decoder's rounding carry: 1/alpha with significand 1 + 2^-16 and a
+    // mean of 2^16 - 1 (a weight of 0.0625: code 2048, beta -2^-20) make a
+    // product of 32 ones
+    c.rscale_s = b2f(0x3F800080u);
+    c.alpha_s = 1.0f / c.rscale_s;
+    c.beta_s = -std::ldexp(1.0, -regs::kTFrac);
+  } else if (k == 16) {
+    // the encoder's underflow bound: alpha 1.5 * 2^-21 puts w in [0.5, 1) at
+    // exactly 2^-48 below the product's LSB (t = 0 or 1 LSB), made visible by
+    // a LUT step at t = 0 and a 16-bit DAC
+    c.alpha_s = std::ldexp(1.5f, -21);
+    c.beta_s = 0.0;
+    c.wmax = 0.95;  // weights in [2/3, 1) are the ones rounded up to 1 LSB
+    c.lo = -1.0;
+    c.hi = 1.0;
+    c.dac_bits = c.adc_bits = 16;
+    c.step_lut = true;
+  } else if (k == 17) {
+    // the decoder's overflow clamp: RSCALE_SMALL = 2^127 (legal, though not
+    // 1 / alpha) and beta = +4, so a small weight (t saturated at RANGE.LO
+    // < 0) decodes from m in [3, 4) to a biased exponent of exactly 255
+    c.rscale_s = b2f(0x7F000000u);
+    c.beta_s = 4.0;
   }
   return c;
 }
@@ -71,7 +111,7 @@ std::vector<std::pair<uint32_t, uint32_t>> register_writes(const TensorConfig& c
       {regs::ctrl::kOffset, c.ctrl},
       {regs::threshold::kOffset, f2b(c.thr)},
       {regs::scale_small::kOffset, f2b(c.alpha_s)},
-      {regs::rscale_small::kOffset, f2b(1.0f / c.alpha_s)},
+      {regs::rscale_small::kOffset, f2b(c.rscale_s != 0.0f ? c.rscale_s : 1.0f / c.alpha_s)},
       {regs::shift_small::kOffset, static_cast<uint32_t>(q20(c.beta_s))},
       {regs::scale_large::kOffset, f2b(c.alpha_l)},
       {regs::rscale_large::kOffset, f2b(1.0f / c.alpha_l)},
@@ -93,9 +133,13 @@ std::vector<std::pair<uint32_t, uint32_t>> register_writes(const TensorConfig& c
   };
 }
 
-std::vector<double> draw_lut(Random& rng, bool lsb_mode) {
+std::vector<double> draw_lut(Random& rng, bool lsb_mode, bool step) {
   const int n = pcm::model::kKnotCount;
   std::vector<double> knots(n);
+  if (step) {
+    for (int i = 0; i < n; ++i) knots[i] = i <= n / 2 ? -1.0 : 1.0;
+    return knots;
+  }
   for (int i = 0; i < n; ++i) knots[i] = -1.0 + 2.0 * i / (n - 1);
   if (!lsb_mode) {
     double x = std::uniform_real_distribution<double>(-1.0, -0.5)(rng.gen());
@@ -113,6 +157,7 @@ uint32_t random_weight(Random& rng, Coverage& cov, const TensorConfig& c, bool l
   if (lsb_mode) {
     double m = std::uniform_real_distribution<double>(0, c.wmax)(rng.gen());
     if (rng.chance(0.1)) m = c.thr;
+    else if (rng.chance(0.05)) m = 0.0625;  // the rounding carry of configuration 0
     return f2b(static_cast<float>(rng.chance(0.5) ? -m : m));
   }
   const int kind = rng.uni(0, 19);

@@ -23,6 +23,8 @@ struct TensorConfig {
   float thr = 0.5f;
   double lo = -1.0, hi = 1.0;
   float alpha_s = 1.0f, alpha_l = 1.0f;
+  float rscale_s = 0.0f;  // RSCALE_SMALL when not 1 / alpha_s (directed configurations)
+  bool step_lut = false;  // the LUT a step from -1 to +1 between knots 16 and 17
   double beta_s = 0.0, beta_l = 0.0;
   int dac_bits = 16, adc_bits = 16;
   uint32_t r_small = 1, r_large = 1, r_sens = 1;
@@ -44,7 +46,7 @@ TensorConfig draw_config(Random& rng, int k, bool lsb_mode, double sigma);
 // The register writes that program it, in order, before the LUT and START.
 std::vector<std::pair<uint32_t, uint32_t>> register_writes(const TensorConfig& c);
 // The 33 LUT knots: identity in LSB mode, else a random monotone curve in [-1, 1].
-std::vector<double> draw_lut(Random& rng, bool lsb_mode);
+std::vector<double> draw_lut(Random& rng, bool lsb_mode, bool step = false);
 // RANGE and LUT encodings.
 int32_t q20(double v);
 uint32_t q14(double v);

@@ -19,6 +19,12 @@ std::pair<bool, uint32_t> Bench::apb(uint32_t addr, bool write, uint32_t data) {
   top_->paddr_i = addr;
   top_->pwdata_i = data;
   tick();
+  if (breaking("apb-no-access")) {
+    top_->psel_i = 0;
+    tick();
+    top_->psel_i = 1;
+  }
+  if (breaking("apb-setup-unstable")) top_->paddr_i = addr ^ 4u;
   top_->penable_i = 1;
   top_->clk_i = 0;
   top_->eval();
@@ -34,7 +40,7 @@ void Bench::wait_idle() {
   int quiet = 0;
   while (quiet < 2) {
     tick();
-    quiet = top_->busy_o ? 0 : quiet + 1;
+    quiet = (top_->busy_o || bg_read_) ? 0 : quiet + 1;
   }
 }
 
@@ -52,12 +58,168 @@ void Bench::refused_accesses() {
   cov_.hit("bus error unmapped address");
 }
 
+namespace {
+// One register value of the sweep and whether the register map makes it legal.
+struct Probe {
+  uint32_t value;
+  bool legal;
+  const char* what;
+};
+
+// From the generated register table (rtl/regs/pcm_ctrl_regs.json): the legal
+// minimum and maximum, the first illegal values on both sides, and a reserved
+// bit, per check kind.
+std::vector<Probe> probes(const regs::RegInfo& r) {
+  std::vector<Probe> p;
+  const auto u = [](int64_t v) { return static_cast<uint32_t>(v); };
+  switch (r.check) {
+    case regs::Check::kUnsigned:
+      p = {{u(r.min), true, "minimum"}, {u(r.max), true, "maximum"}, {u(r.max + 1), false, "maximum + 1"}};
+      if (r.min > 0) p.push_back({u(r.min - 1), false, "minimum - 1"});
+      break;
+    case regs::Check::kSigned:
+      p = {{u(r.min), true, "minimum"}, {u(r.max), true, "maximum"}, {u(r.max + 1), false, "maximum + 1"},
+           {u(r.min - 1), false, "minimum - 1"}};
+      break;
+    case regs::Check::kFp32Positive:
+      p = {{0x00800000u, true, "smallest normal"}, {0x7F7FFFFFu, true, "largest normal"},
+           {0x007FFFFFu, false, "subnormal"}, {0x7F800000u, false, "infinity"}, {0x80800000u, false, "negative"}};
+      break;
+    case regs::Check::kFp32NonNegative:
+      p = {{0x00000000u, true, "zero"}, {0x00000001u, true, "subnormal"}, {0x7F7FFFFFu, true, "largest normal"},
+           {0x7F800000u, false, "infinity"}, {0x80000000u, false, "-0"}};
+      break;
+    case regs::Check::kRange:  // [15:0] lo, [31:16] hi, Q2.14
+      p = {{0x4000C000u, true, "[-1, 1]"}, {0x00010000u, true, "lo one step below hi"},
+           {0x00000000u, false, "lo == hi"}, {0x40010000u, false, "hi above 1"}, {0x4000BFFFu, false, "lo below -1"}};
+      break;
+    case regs::Check::kResolution:
+      p = {{0x0202u, true, "2 bits"}, {0x1010u, true, "16 bits"}, {0x1001u, false, "DAC 1 bit"},
+           {0x1011u, false, "DAC 17 bits"}, {0x0110u, false, "ADC 1 bit"}, {0x1110u, false, "ADC 17 bits"}};
+      break;
+    case regs::Check::kNone:
+      p = {{r.mask, true, "every writable bit"}, {0u, true, "zero"}};
+      break;
+  }
+  if (r.mask != 0xFFFFFFFFu) {
+    const uint32_t first_reserved = ~r.mask & (0u - ~r.mask);
+    p.push_back({(p.empty() ? 0u : p.front().value) | first_reserved, false, "reserved bit"});
+    p.push_back({(p.empty() ? 0u : p.front().value) | 0x80000000u, false, "reserved top bit"});
+  }
+  return p;
+}
+}  // namespace
+
+// Every register of the map: reset values are read at the start (run()); here
+// every writable register gets its legal extremes, its first illegal values and
+// its reserved bits, each answer checked against the register map (and, by the
+// monitor, against the model), then all are read back; read-only registers and
+// unmapped addresses refuse writes.
+void Bench::register_sweep() {
+  auto expect = [&](const regs::RegInfo& r, uint32_t off, const Probe& pr) {
+    const bool accepted = reg_write(off, pr.value);
+    if (accepted != pr.legal) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "register %s (0x%03x) <- 0x%08x (%s): design %s, register map says %s", r.name,
+                    off, pr.value, pr.what, accepted ? "accepted" : "refused", pr.legal ? "legal" : "illegal");
+      sb_.fail(buf);
+    }
+  };
+  for (const auto& r : regs::kRegisters) {
+    const uint32_t last = r.offset + 4 * (r.entries - 1);
+    for (const uint32_t off : {r.offset, last}) {
+      if (r.access == regs::Access::kReadOnly) {
+        expect(r, off, {r.reset, false, "read-only"});
+      } else if (r.access == regs::Access::kReadWrite) {
+        for (const Probe& pr : probes(r)) {
+          expect(r, off, pr);
+          if (pr.legal) apb(off, false);  // the monitor compares the value kept
+        }
+      } else {  // CMD: only reserved bits are refused here (START and the clears are driven elsewhere)
+        expect(r, off, {~r.mask & (0u - ~r.mask), false, "reserved bit"});
+      }
+      if (off == last) break;
+    }
+  }
+  cov_.hit("register legal minima and maxima");
+  cov_.hit("register first illegal values");
+  cov_.hit("register reserved bits");
+  // the word after the LUT, an unaligned LUT address and the gap after DRIFT_OFFSET
+  const regs::RegInfo& lut = regs::kRegisters.back();
+  for (const uint32_t off : {lut.offset + 4 * lut.entries, lut.offset + 2, 0x070u}) {
+    if (reg_write(off, 0)) sb_.fail("unmapped address written without PSLVERR");
+    if (!apb(off, false).first) sb_.fail("unmapped address read without PSLVERR");
+  }
+}
+
+// Re-open the tensor just read: START, NUM_WEIGHTS and NEXT_CELL written back
+// (rtl/README.md: "set it to re-open an older tensor"), more weights appended,
+// everything read again.
+void Bench::reopen_tensor() {
+  const uint32_t n = ref_.read_reg(regs::num_weights::kOffset).data;
+  const uint32_t cells = ref_.read_reg(regs::next_cell::kOffset).data;
+  reg_write(regs::cmd::kOffset, regs::cmd::kStart.put(0, 1));
+  reg_write(regs::num_weights::kOffset, n);
+  reg_write(regs::next_cell::kOffset, cells);
+  cov_.hit("tensor re-opened");
+  stream_weights(std::max(1, opt_.weights / opt_.configs / 4), false, true);
+  wait_idle();
+  read_back(false);
+}
+
+// A read request driven in the background while weights stream: tick() drives
+// its read stream (random stalls) until its beats are in.
+void Bench::start_background_read(uint32_t index, uint32_t count) {
+  top_->rq_valid_i = 1;
+  top_->rq_index_i = index;
+  top_->rq_count_i = count;
+  bg_read_ = true;
+  cov_.hit("read requested while writing");
+}
+
+void Bench::on_weight_accepted(uint32_t w, bool sens) {
+  const pcm::model::CodecConfig& cfg = ref_.codec();
+  const auto enc = pcm::model::encode(cfg, w, sens);
+  if (enc.refused) return;
+  const bool large = (enc.meta >> pcm::model::kMetaLargeBit) & 1u;
+  const int32_t lo = cfg.range_lo * (1 << (regs::kTFrac - regs::kRangeFrac));
+  const char* sat = !enc.saturated ? "in range" : (enc.t == lo ? "saturated low" : "saturated high");
+  cov_.hit(std::string("class ") + (large ? "large" : "small") + " x " + sat);
+  const uint32_t r = enc.cells;
+  cov_.hit(r == 1 ? "cells r=1" : r < kLanes ? "cells r in 2..lanes-1" : r == kLanes ? "cells r=lanes" : "cells r>lanes");
+  if (cfg.sens && sens) cov_.hit("sensitive weight with SENS");
+  written_.push_back({w, enc.saturated});
+}
+
+// Without program-and-verify the writer packs a tensor's cells and metadata
+// words NumLanes to a request (the throughput bound): ceil(cells / lanes)
+// analog requests plus one per reference cell, ceil(words / lanes) metadata
+// requests plus one per directory entry.
+void Bench::check_packing(uint64_t analog_reqs, uint64_t digital_reqs, uint32_t cells, uint32_t meta, uint32_t dir) {
+  if (cfg_.pv_pulses != 1) return;
+  const uint32_t refs = regs::comp::kEn.get(cfg_.comp) ? 1u << regs::comp::kRefLog2.get(cfg_.comp) : 0u;
+  const uint64_t want_a = (uint64_t{cells} + kLanes - 1) / kLanes + refs;
+  const uint64_t want_d = (uint64_t{meta} + kLanes - 1) / kLanes + dir;
+  if (analog_reqs != want_a || digital_reqs != want_d) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "packing: %llu analog write requests for %u cells and %u references (want %llu), %llu digital for %u "
+                  "metadata words and %u directory entries (want %llu)",
+                  static_cast<unsigned long long>(analog_reqs), cells, refs, static_cast<unsigned long long>(want_a),
+                  static_cast<unsigned long long>(digital_reqs), meta, dir, static_cast<unsigned long long>(want_d));
+    sb_.fail(buf);
+  }
+  ++packing_checked_;
+  cov_.hit("packing checked");
+}
+
 void Bench::configure(int k, bool lsb_mode) {
   cfg_index_ = k;
   cfg_ = draw_config(rng_, k, lsb_mode, opt_.sigma);
   cov_.hit(std::string("strategy ") + kStrategyNames[cfg_.ctrl]);
   array_.set_sigma(lsb_mode ? 0.0 : opt_.sigma);
   ref_.set_sigma(lsb_mode ? 0.0 : opt_.sigma);
+  if (k < 2 || rng_.chance(0.1)) register_sweep();
   if (rng_.chance(0.5) || k < 4) refused_accesses();
   for (const auto& [addr, data] : register_writes(cfg_)) {
     if (!reg_write(addr, data)) {
@@ -66,43 +228,58 @@ void Bench::configure(int k, bool lsb_mode) {
       sb_.fail(buf);
     }
   }
-  const std::vector<double> knots = draw_lut(rng_, lsb_mode);
+  const std::vector<double> knots = draw_lut(rng_, lsb_mode, cfg_.step_lut);
   for (std::size_t i = 0; i < knots.size(); ++i) {
     reg_write(regs::lut::kOffset + 4u * static_cast<uint32_t>(i), static_cast<uint32_t>(q20(knots[i])));
   }
-  reg_write(regs::cmd::kOffset, regs::cmd::kClearFlags.put(regs::cmd::kStart.put(0, 1), 1));
+  uint32_t cmd = regs::cmd::kClearFlags.put(regs::cmd::kStart.put(0, 1), 1);
+  if (k == 1 || rng_.chance(0.2)) {  // counters cleared while idle (the model counts at once, the design later)
+    cmd = regs::cmd::kClearCounters.put(cmd, 1);
+    cov_.hit("clear counters");
+  }
+  reg_write(regs::cmd::kOffset, cmd);
 }
 
-void Bench::stream_weights(int count, bool lsb_mode) {
-  written_.clear();
-  const pcm::model::CodecConfig& cfg = ref_.codec();
+void Bench::stream_weights(int count, bool lsb_mode, bool append) {
+  if (!append) written_.clear();
   int sent = 0;
   top_->wr_valid_i = 0;
   bool sens = false;
   uint32_t w = random_weight(rng_, cov_, cfg_, lsb_mode, sens);
+  // overlapping traffic: a read request made at a random point of the stream.
+  // Not with drift compensation: pcm_refs reads the references as soon as the
+  // write path is idle, and reads them again when a weight arrives before the
+  // request is taken, while the model reads them once per request; the extra
+  // reads change the cells' keyed read noise (a known RTL/model difference,
+  // testbench/README.md).
+  int overlap_at = (!lsb_mode && rng_.chance(0.3) && !regs::comp::kEn.get(cfg_.comp))
+                       ? rng_.uni(0, std::max(0, count - 1)) : -1;
   while (sent < count) {
+    if (sent == overlap_at) {
+      overlap_at = -1;
+      const int n = static_cast<int>(written_.size());
+      start_background_read(static_cast<uint32_t>(rng_.uni(0, std::max(0, n - 1))),
+                            static_cast<uint32_t>(rng_.uni(0, 8)));
+    }
     if (!top_->wr_valid_i && rng_.chance(cfg_.stall_p)) {
       cov_.hit("stall weight stream gap");
       tick();
       continue;
     }
+    // every 8th configuration closes its tensor with a refused weight (NaN):
+    // the close must still flush, and count no weight
+    if (sent + 1 == count && cfg_index_ % 8 == 5 && !top_->wr_valid_i) w = 0x7FC00000u;
     top_->wr_valid_i = 1;
     top_->wr_weight_i = w;
     top_->wr_sens_i = sens;
     top_->wr_last_i = (sent + 1 == count);
     tick();
-    if (!wr_fired_) continue;
-    // coverage of what the design accepted
-    const auto enc = pcm::model::encode(cfg, w, sens);
-    if (!enc.refused) {
-      const bool large = (enc.meta >> pcm::model::kMetaLargeBit) & 1u;
-      const int32_t lo = cfg.range_lo * (1 << (regs::kTFrac - regs::kRangeFrac));
-      const char* sat = !enc.saturated ? "in range" : (enc.t == lo ? "saturated low" : "saturated high");
-      cov_.hit(std::string("class ") + (large ? "large" : "small") + " x " + sat);
-      const uint32_t r = enc.cells;
-      cov_.hit(r == 1 ? "cells r=1" : r < kLanes ? "cells r in 2..lanes-1" : r == kLanes ? "cells r=lanes" : "cells r>lanes");
-      if (cfg.sens && sens) cov_.hit("sensitive weight with SENS");
-      written_.push_back({w, enc.saturated});
+    if (!wr_fired_) {
+      if (breaking("wr-valid-drop")) {
+        top_->wr_valid_i = 0;  // withdrawn before it was taken
+        tick();
+      }
+      continue;
     }
     ++sent;
     top_->wr_valid_i = 0;
@@ -121,9 +298,36 @@ void Bench::request(uint32_t index, uint32_t count) {
     tick();
   } while (!rq_fired_);
   top_->rq_valid_i = 0;
-  // drain with a randomly stalling reader
-  while (!sb_.nothing_expected() || top_->busy_o) {
+  // drain with a randomly stalling reader; sometimes a configuration write
+  // while only the read path is busy (refused: locked)
+  bool lock_probe = rng_.chance(0.2);
+  // sometimes a weight offered while the read runs: it must wait for the
+  // read's end (it closes the tensor again: a lone weight must not leave the
+  // packers holding cells)
+  bool offer = rng_.chance(0.1);
+  bool sens = false;
+  const uint32_t extra = offer ? random_weight(rng_, cov_, cfg_, false, sens) : 0;
+  const uint64_t accepted = weights_written_;
+  while (!sb_.nothing_expected() || top_->busy_o || top_->wr_valid_i) {
     top_->rd_ready_i = !rng_.chance(cfg_.stall_p);
+    if (offer && !sb_.nothing_expected()) {
+      offer = false;
+      top_->wr_valid_i = 1;
+      top_->wr_weight_i = extra;
+      top_->wr_sens_i = sens;
+      top_->wr_last_i = 1;
+      cov_.hit("weight offered while reading");
+    }
+    if (weights_written_ != accepted) {  // taken (possibly during a register access below)
+      top_->wr_valid_i = 0;
+      top_->wr_last_i = 0;
+    }
+    if (lock_probe && top_->busy_o) {
+      lock_probe = false;
+      reg_write(regs::ctrl::kOffset, cfg_.ctrl);
+      cov_.hit("locked while read path busy");
+      continue;
+    }
     tick();
   }
   top_->rd_ready_i = 0;
@@ -148,6 +352,10 @@ void Bench::read_back(bool lsb_mode) {
   if (rng_.chance(0.3)) {
     request(n - 1, 2);  // one past the end
     cov_.hit("read out of range");
+  }
+  if (rng_.chance(0.15)) {
+    request(static_cast<uint32_t>(rng_.uni(0, static_cast<int>(n) - 1)), 0);  // count 0: an error beat
+    cov_.hit("read count 0");
   }
   if (cfg_index_ % 7 == 3) write_while_busy();
 }

@@ -1,6 +1,7 @@
 #include "bench/scoreboard.hpp"
 
 #include <cstdio>
+#include <iterator>
 
 #include "pcm/regs/pcm_ctrl_regs.hpp"
 
@@ -9,7 +10,10 @@ namespace regs = pcm::regs;
 
 void Scoreboard::fail(const std::string& what) {
   ++mismatches_;
-  if (mismatches_ <= 20) std::printf("MISMATCH at cycle %llu: %s\n", static_cast<unsigned long long>(cycle_), what.c_str());
+  if (mismatches_ <= 20) {
+    std::printf("MISMATCH at cycle %llu: %s\n", static_cast<unsigned long long>(cycle_), what.c_str());
+    std::fflush(stdout);  // a campaign stops the bench at its first mismatch
+  }
 }
 
 void Scoreboard::on_apb(uint32_t addr, bool write, uint32_t wdata, uint32_t rdata, bool err, bool busy) {
@@ -55,6 +59,74 @@ void Scoreboard::on_read_beat(uint32_t w, bool last, bool err) {
     fail(buf);
   }
   read_log_.push_back(w);
+}
+
+void Scoreboard::on_cell_request(bool write, bool digital, uint32_t addr, int count, const uint32_t* lanes,
+                                 int dac_bits, int adc_bits) {
+  for (int l = 0; l < count; ++l) {
+    const uint32_t a = addr + static_cast<uint32_t>(l);
+    const CellLog::Op got{write, write ? lanes[l] : 0u, digital ? 0 : (write ? dac_bits : adc_bits)};
+    auto ahead = design_ahead_.find(CellLog::key(digital, a));
+    if (ahead != design_ahead_.end()) {
+      ahead->second.push_back(got);  // keep this cell's order
+    } else if (ref_.cell_log().front(digital, a) == nullptr) {
+      design_ahead_[CellLog::key(digital, a)].push_back(got);
+    } else {
+      match(digital, a, got);
+    }
+  }
+}
+
+// One design access against the model's oldest access of that cell: same kind,
+// same analog code (lanes carry it sign-extended to 32 bits) and resolution,
+// same digital word.
+void Scoreboard::match(bool digital, uint32_t addr, const CellLog::Op& got) {
+  CellLog& log = ref_.cell_log();
+  const CellLog::Op* want = log.front(digital, addr);
+  ++cells_checked_;
+  if (want->write != got.write || want->value != got.value || want->bits != got.bits) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "cell %s 0x%08x: design %s 0x%08x (%d bits), model %s 0x%08x (%d bits)",
+                  digital ? "digital" : "analog", addr, got.write ? "write" : "read", got.value, got.bits,
+                  want->write ? "write" : "read", want->value, want->bits);
+    fail(buf);
+  }
+  log.pop(digital, addr);
+}
+
+void Scoreboard::reconcile_cells() {
+  CellLog& log = ref_.cell_log();
+  for (auto it = design_ahead_.begin(); it != design_ahead_.end();) {
+    const bool digital = (it->first >> 32) != 0;
+    const auto addr = static_cast<uint32_t>(it->first);
+    while (!it->second.empty() && log.front(digital, addr) != nullptr) {
+      match(digital, addr, it->second.front());
+      it->second.pop_front();
+    }
+    it = it->second.empty() ? design_ahead_.erase(it) : std::next(it);
+  }
+}
+
+void Scoreboard::check_cell_leftovers() {
+  reconcile_cells();
+  CellLog& log = ref_.cell_log();
+  int shown = 0;
+  for (const auto& [key, op] : log.left()) {
+    if (shown++ == 3) break;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "cell %s 0x%08x: the model %s it, the design never did",
+                  (key >> 32) ? "digital" : "analog", static_cast<uint32_t>(key), op.write ? "wrote" : "read");
+    fail(buf);
+  }
+  for (const auto& [key, q] : design_ahead_) {
+    if (shown++ >= 6) break;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "cell %s 0x%08x: design %s it, the model made no such access",
+                  (key >> 32) ? "digital" : "analog", static_cast<uint32_t>(key), q.front().write ? "wrote" : "read");
+    fail(buf);
+  }
+  log.clear();
+  design_ahead_.clear();
 }
 
 }  // namespace bench

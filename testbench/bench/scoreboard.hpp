@@ -1,11 +1,13 @@
-// The scoreboard: every APB response (error or data, counters included) and
-// every read beat of the design against the reference. A beat before its
-// expectation, and anything expected left over at the end, is an error.
+// The scoreboard: every APB response (error or data, counters included),
+// every read beat and every cell-port access of the design against the
+// reference. A beat before its expectation, a cell access the model did not
+// make, and anything expected left over at the end, is an error.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "bench/ref_model.hpp"
@@ -24,11 +26,24 @@ class Scoreboard {
   // A read request the design accepted: the reference's beats are expected.
   void expect_read(uint32_t index, uint32_t count);
   void on_read_beat(uint32_t w, bool last, bool err);
+  // A cell-port request the design made (fire): each lane's access against
+  // the model's next access of that cell (kind, analog code and DAC bits,
+  // digital word, ADC bits).
+  void on_cell_request(bool write, bool digital, uint32_t addr, int count, const uint32_t* lanes, int dac_bits,
+                       int adc_bits);
+  // Matches design accesses made before the model's (the references are read
+  // before the read request that the model reads them for is taken).
+  void reconcile_cells();
+  bool cells_ahead() const { return !design_ahead_.empty(); }
+  // Every access the model made must have been made by the design by now,
+  // and the other way round.
+  void check_cell_leftovers();
 
   bool nothing_expected() const { return expected_.empty(); }
   std::size_t expected_left() const { return expected_.size(); }
   uint64_t mismatches() const { return mismatches_; }
   uint64_t beats_checked() const { return beats_checked_; }
+  uint64_t cell_accesses_checked() const { return cells_checked_; }
   // The weights read since clear_log(), in order.
   const std::vector<uint32_t>& read_log() const { return read_log_; }
   void clear_log() { read_log_.clear(); }
@@ -40,6 +55,10 @@ class Scoreboard {
   std::vector<uint32_t> read_log_;
   uint64_t mismatches_ = 0;
   uint64_t beats_checked_ = 0;
+  uint64_t cells_checked_ = 0;
+  // design accesses not matched yet, per CellLog key, in order
+  std::unordered_map<uint64_t, std::deque<CellLog::Op>> design_ahead_;
+  void match(bool digital, uint32_t addr, const CellLog::Op& got);
 };
 
 }  // namespace bench

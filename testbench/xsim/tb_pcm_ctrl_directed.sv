@@ -180,6 +180,10 @@ module tb_pcm_ctrl_directed;
   // transfers seen so far, for the stimulus thread (it compares with the
   // count before it drove, so it never misses an edge)
   int                  apb_n, wr_n, rq_n, rd_last_n;
+  // every read beat, in order (the self-check of configuration 0)
+  localparam int       MaxBeats = 1024;
+  logic [31:0]         beats [MaxBeats];
+  int                  beat_n;
   logic [31:0]         apb_rdata_seen;
   logic                apb_err_seen;
   // environment outputs for the next rising edge
@@ -251,6 +255,8 @@ module tb_pcm_ctrl_directed;
       end
       if (rd_valid && rd_ready) begin
         $fdisplay(fd, "%0d rd %08h %0d %0d", cyc, rd_weight, rd_last, rd_err);
+        beats[beat_n % MaxBeats] = rd_weight;
+        beat_n = beat_n + 1;
         if (rd_last) rd_last_n = rd_last_n + 1;
       end
       if (cyc > max_cycles) die("timeout: the bench did not finish in time");
@@ -322,6 +328,69 @@ module tb_pcm_ctrl_directed;
 
   task automatic rd(input logic [RegAddrWidth-1:0] addr);
     apb(1'b0, addr, 32'h0);
+  endtask
+
+  // ------------------------------------------------------------ self-checks
+  // Expected values come from rtl/README.md (register map, arithmetic), not
+  // from the design or the model, so a wrong answer both simulators agree on
+  // still fails.
+  task automatic expect_err(input logic [RegAddrWidth-1:0] addr, input logic err);
+    if (apb_err !== err)
+      die($sformatf("APB 0x%03h: PSLVERR %0d, the register map says %0d", addr, apb_err, err));
+  endtask
+
+  task automatic wr_x(input logic [RegAddrWidth-1:0] addr, input logic [31:0] data, input logic err);
+    wr(addr, data);
+    expect_err(addr, err);
+  endtask
+
+  task automatic rd_x(input logic [RegAddrWidth-1:0] addr, input logic [31:0] want);
+    rd(addr);
+    expect_err(addr, 1'b0);
+    if (apb_rdata !== want)
+      die($sformatf("APB read 0x%03h: 0x%08h, expected 0x%08h", addr, apb_rdata, want));
+  endtask
+
+  // What a weight reads back as in configuration 0 (rtl/README.md: no
+  // strategy, scale 1, shift 0, RANGE [-1, 1], the identity LUT, 16-bit DAC
+  // and ADC, one cell, this bench's noiseless cells): t = |w| 2^20 rounded
+  // half up, signed, clipped to [-2^20, 2^20]; code = (t + 16) >>> 5 clipped
+  // to [-32768, 32767]; the read-back is code / 2^15 (+0 for 0).
+  function automatic logic [31:0] identity_readback(input logic [31:0] w);
+    int     e, s, p;
+    longint m, t, c, n;
+    e = int'(w[30:23]);
+    m = longint'({e != 0, w[22:0]});
+    if (e == 0) e = 1;
+    s = 130 - e;  // |w| 2^20 = m 2^(e - 130)
+    if (s <= 0) t = longint'(1) << 21;
+    else if (s > 40) t = 0;
+    else t = (m + (longint'(1) << (s - 1))) >> s;
+    if (t > (longint'(1) << 20)) t = longint'(1) << 20;
+    if (w[31]) t = -t;
+    c = (t + 16) >>> 5;
+    if (c > 32767) c = 32767;
+    if (c < -32768) c = -32768;
+    n = (c < 0) ? -c : c;
+    if (n == 0) return 32'h0;
+    p = 0;
+    for (int i = 0; i < 17; i++) if (n >= (longint'(1) << i)) p = i;
+    return {c < 0, 8'(p - 15 + 127), 23'((n << (23 - p)) & 64'h7f_ffff)};
+  endfunction
+
+  // the beats of the read of the whole tensor from beat b0 on
+  task automatic check_identity(input int b0, input int n);
+    int j;
+    j = 0;
+    for (int i = 0; i < NumVec; i++) begin
+      if (vec[i][30:23] != 8'hff) begin  // NaN and infinity are not stored
+        if (beats[(b0 + j) % MaxBeats] !== identity_readback(vec[i]))
+          die($sformatf("cfg 0 weight %0d (0x%08h): read back 0x%08h, expected 0x%08h", j, vec[i],
+                        beats[(b0 + j) % MaxBeats], identity_readback(vec[i])));
+        j = j + 1;
+      end
+    end
+    if (j != n) die($sformatf("cfg 0: NUM_WEIGHTS %0d, expected %0d", n, j));
   endtask
 
   task automatic wait_idle;
@@ -441,12 +510,17 @@ module tb_pcm_ctrl_directed;
     wait_idle();
   endtask
 
+  logic check_cfg0;  // the stimulus thread's own: configuration 0 is self-checked
+
   task automatic read_back(input logic oob);
+    int b0;
     rd(NumWeightsOffset);
     nweights = int'(apb_rdata);
     rd(NextCellOffset);
     note("read all");
+    b0 = beat_n;
     read_req(0, nweights);
+    if (check_cfg0) check_identity(b0, nweights);
     note("read 13+7");
     read_req(13, 7);
     if (oob) begin
@@ -475,6 +549,7 @@ module tb_pcm_ctrl_directed;
     wr_n = 0;
     rq_n = 0;
     rd_last_n = 0;
+    beat_n = 0;
     apb_rdata_seen = '0;
     apb_err_seen = 1'b0;
     nxt_rsp_valid = 1'b0;
@@ -497,48 +572,55 @@ module tb_pcm_ctrl_directed;
     rq_valid = 1'b0;
     rq_index = '0;
     rq_count = '0;
+    check_cfg0 = 1'b0;
     repeat (5) @(negedge clk);
     rst_ni = 1'b1;
     note("reset released");
 
     // ---------------------------------------------------- register checks
     note("registers: refused accesses");
-    rd(ParamsOffset);
-    rd(StatusOffset);
-    wr(12'h0fc, 32'h1);                 // unmapped
-    rd(12'h0fc);                        // unmapped read
-    wr(WeightsWrittenOffset, 32'h5);    // read-only counter
-    wr(StatusOffset, 32'h0);            // read-only
-    wr(CellsSmallOffset, 32'h0);        // below 1
-    wr(CellsLargeOffset, 32'h401);      // above 1024
-    wr(RangeOffset, 32'h2000_2000);     // lo == hi
-    wr(RangeOffset, 32'h1000_2000);     // lo > hi
-    wr(RangeOffset, 32'h4001_c000);     // hi > 1
-    wr(CtrlOffset, 32'h10);             // reserved bit
-    wr(ScaleSmallOffset, 32'hbf80_0000);  // negative scale
-    wr(ScaleSmallOffset, 32'h0000_0001);  // subnormal scale
-    wr(ThresholdOffset, 32'h7fc0_0000);   // NaN threshold
-    wr(ResOffset, 32'h0000_1011);       // 17 DAC bits
-    wr(ResOffset, 32'h0000_0110);       // 1 ADC bit
-    wr(ShiftSmallOffset, 32'h0040_0001);  // beta > 4
-    wr(DirOffset, 32'h0);               // block_log2 0
-    wr(LutOffset, 32'h0010_0001);       // knot > 1
-    wr(LutOffset + 12'h2, 32'h0);       // misaligned in the LUT window
-    rd(LutOffset + 12'h84);             // one past the last knot
-    rd(ErrCountOffset);
-    rd(StatusOffset);
-    wr(CmdOffset, 32'h4);               // CLEAR_FLAGS
-    rd(StatusOffset);
-    rd(CtrlOffset);
-    rd(RangeOffset);
-    rd(CellsSmallOffset);
-    rd(CmdOffset);                      // reads as 0
+    rd_x(ParamsOffset, 32'h0510_1004);  // LutLog2 5, AdcWidth 16, DacWidth 16, NumLanes 4
+    rd_x(StatusOffset, 32'h0);
+    wr_x(12'h0fc, 32'h1, 1'b1);                 // unmapped
+    rd(12'h0fc);                                // unmapped read
+    expect_err(12'h0fc, 1'b1);
+    wr_x(WeightsWrittenOffset, 32'h5, 1'b1);    // read-only counter
+    wr_x(StatusOffset, 32'h0, 1'b1);            // read-only
+    wr_x(CellsSmallOffset, 32'h0, 1'b1);        // below 1
+    wr_x(CellsLargeOffset, 32'h401, 1'b1);      // above 1024
+    wr_x(RangeOffset, 32'h2000_2000, 1'b1);     // lo == hi
+    wr_x(RangeOffset, 32'h1000_2000, 1'b1);     // lo > hi
+    wr_x(RangeOffset, 32'h4001_c000, 1'b1);     // hi > 1
+    wr_x(CtrlOffset, 32'h10, 1'b1);             // reserved bit
+    wr_x(ScaleSmallOffset, 32'hbf80_0000, 1'b1);  // negative scale
+    wr_x(ScaleSmallOffset, 32'h0000_0001, 1'b1);  // subnormal scale
+    wr_x(ThresholdOffset, 32'h7fc0_0000, 1'b1);   // NaN threshold
+    wr_x(ResOffset, 32'h0000_1011, 1'b1);       // 17 DAC bits
+    wr_x(ResOffset, 32'h0000_0110, 1'b1);       // 1 ADC bit
+    wr_x(ShiftSmallOffset, 32'h0040_0001, 1'b1);  // beta > 4
+    wr_x(DirOffset, 32'h0, 1'b1);               // block_log2 0
+    wr_x(LutOffset, 32'h0010_0001, 1'b1);       // knot > 1
+    wr_x(LutOffset + 12'h2, 32'h0, 1'b1);       // misaligned in the LUT window
+    rd(LutOffset + 12'h84);                     // one past the last knot
+    expect_err(LutOffset + 12'h84, 1'b1);
+    rd_x(ErrCountOffset, 32'd20);               // the 20 refused accesses above
+    rd_x(StatusOffset, 32'h10);                 // BUS_ERR
+    wr_x(CmdOffset, 32'h4, 1'b0);               // CLEAR_FLAGS
+    rd_x(StatusOffset, 32'h0);
+    rd_x(CtrlOffset, 32'h0);                    // reset values, unchanged by the refused writes
+    rd_x(RangeOffset, 32'h4000_c000);
+`ifdef DIRECTED_WRONG_EXPECTATION
+    rd_x(CellsSmallOffset, 32'h2);              // deliberately wrong: the reset value is 1
+`else
+    rd_x(CellsSmallOffset, 32'h1);
+`endif
+    rd_x(CmdOffset, 32'h0);                     // reads as 0
 
     note("LUT: identity");
     for (int k = 0; k <= 32; k++) wr(LutOffset + 12'(4 * k), 32'(k * 65536 - 1048576));
-    rd(LutOffset);
-    rd(LutOffset + 12'h40);
-    rd(LutOffset + 12'h80);
+    rd_x(LutOffset, 32'hfff0_0000);             // -1 in Q11.20
+    rd_x(LutOffset + 12'h40, 32'h0);
+    rd_x(LutOffset + 12'h80, 32'h0010_0000);    // +1
 
     // ---------------------------------------------------- configuration 0: no strategy
     note("cfg 0: CTRL=0 range [-1,1] scale 1");
@@ -548,7 +630,9 @@ module tb_pcm_ctrl_directed;
     wr(MetaBaseOffset, 32'h0000_0000);
     wr(DirBaseOffset, 32'h0000_0f00);
     stream_tensor(0, 0, 1'b0, 1'b0);
+    check_cfg0 = 1'b1;
     read_back(1'b1);
+    check_cfg0 = 1'b0;
 
     // ---------------------------------------------------- configuration 1: SP
     note("cfg 1: CTRL=1 range [-0.75,0.75] scale 1");
