@@ -92,9 +92,44 @@ double TableChannel::program(double x, const CellKey& key) const {
   return m + (sample(x, key) - m) * shrink;
 }
 
+Channel::ProgramLevel TableChannel::level_of(double x) const {
+  ProgramLevel level;
+  level.x = x;
+  if (model_ != NoiseModel::kGaussian) return level;
+  level.prepared = true;
+  level.mean = mu_(x);
+  level.std = sigma_(x);
+  const double r = physics_.constant_read_std();
+  if (r != 0.0) level.shrink = level.std > r ? std::sqrt(1.0 - (r / level.std) * (r / level.std)) : 0.0;
+  level.drift = physics_.physics().has_drift();
+  return level;
+}
+
+// The arithmetic of sample() and program() on the prepared mu(x), sigma(x),
+// in the same order, so that the results are the same bits.
+double TableChannel::program_at(const ProgramLevel& level, const CellKey& key) const {
+  if (!level.prepared) return program(level.x, key);
+  CellRng rng(key);
+  const double sample = level.mean + level.std * rng.normal();
+  if (physics_.constant_read_std() == 0.0) return sample;
+  return level.mean + (sample - level.mean) * level.shrink;
+}
+
+double TableChannel::drift_at(const ProgramLevel& level, const CellKey& key) const {
+  if (!level.prepared) return drift_exponent(level.x, key);
+  if (!level.drift) return 0.0;
+  // the level's nu statistics here, not in level_of: most reads need no nu
+  return physics_.drift_exponent(physics_.drift_level(level.mean), key);
+}
+
 double TableChannel::drift_exponent(double x, const CellKey& key) const {
   if (!physics_.physics().has_drift()) return 0.0;  // no curve to evaluate per programmed cell
   return physics_.drift_exponent(mu_(x), key);
+}
+
+bool TableChannel::drifts_at(double t) const {
+  // the condition under which CellPhysics::read uses nu
+  return physics_.physics().has_drift() && t > physics_.physics().drift_t0;
 }
 
 double TableChannel::read(double y, double nu, double t, const CellKey& key) const {

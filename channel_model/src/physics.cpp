@@ -83,9 +83,17 @@ double CellPhysics::g_rel(double y) const {
 
 double CellPhysics::drift_exponent(double y_mean, const CellKey& key) const {
   if (!physics_.has_drift()) return 0.0;
+  return drift_exponent(drift_level(y_mean), key);
+}
+
+CellPhysics::DriftLevel CellPhysics::drift_level(double y_mean) const {
   const double g = g_rel(y_mean);
+  return DriftLevel{aihwkit_drift_mean(g), aihwkit_drift_std(g)};
+}
+
+double CellPhysics::drift_exponent(const DriftLevel& level, const CellKey& key) const {
   CellRng rng(key);
-  return std::fabs(aihwkit_drift_mean(g) + aihwkit_drift_std(g) * rng.normal());
+  return std::fabs(level.mean + level.std * rng.normal());
 }
 
 double CellPhysics::read(double y, double nu, double t, const CellKey& key) const {

@@ -1,10 +1,17 @@
 #include <cmath>
 #include <cstring>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "pcm/regs/pcm_ctrl_regs.hpp"
+#include "pcm/channel_model/builtin.hpp"
+#include "pcm/channel_model/channel.hpp"
 #include "pcm/model/cell_array.hpp"
+#include "pcm/model/cell_store.hpp"
 #include "pcm/model/codec.hpp"
 #include "pcm/model/controller_model.hpp"
 
@@ -133,3 +140,148 @@ TEST(ControllerModel, NanAndInfinityAreRefusedAndTakeNoIndex) {
 }
 
 }  // namespace
+
+// The block calls (write_weights, read_weights) against the one-weight calls
+// (write_weight, read) on a CellStore with a noisy channel: the same weights
+// bit for bit, the same counters, flags, verify statistics and cell counts,
+// for one thread and for several. Everything the controller does per cell is
+// on: SP+AM+AR+SENS (metadata, directory, varying cell counts), reduced
+// DAC/ADC resolution, program-and-verify, drift references, drift and read
+// noise at a load time of a day.
+namespace block_calls {
+
+namespace cm = pcm::channel_model;
+
+std::shared_ptr<const cm::Channel> noisy_channel(const std::string& table) {
+  std::string text = cm::builtin_table_text(table);
+  if (table == "default") text = "# read_noise_std: 0.01\n" + text;  // constant read noise besides drift
+  std::istringstream in(text);
+  return std::make_shared<cm::TableChannel>(cm::parse_table(in, "test:" + table));
+}
+
+void configure(ControllerModel& m) {
+  program_identity(m, 2.0f / 0.3f, 1.0);
+  ASSERT_TRUE(m.write_reg(regs::ctrl::kOffset, 0xF).ok);  // sp, am, ar, sens
+  ASSERT_TRUE(m.write_reg(regs::threshold::kOffset, f2b(0.05f)).ok);
+  ASSERT_TRUE(m.write_reg(regs::cells_small::kOffset, 1).ok);
+  ASSERT_TRUE(m.write_reg(regs::cells_large::kOffset, 3).ok);
+  ASSERT_TRUE(m.write_reg(regs::cells_sens::kOffset, 4).ok);
+  ASSERT_TRUE(m.write_reg(regs::res::kOffset, regs::res::kAdcBits.put(regs::res::kDacBits.put(0, 9), 8)).ok);
+  ASSERT_TRUE(m.write_reg(regs::dir::kOffset, 5).ok);
+  ASSERT_TRUE(m.write_reg(regs::analog_base::kOffset, 1000).ok);
+  ASSERT_TRUE(m.write_reg(regs::pv_pulses::kOffset, 4).ok);
+  ASSERT_TRUE(m.write_reg(regs::pv_tol::kOffset, 1).ok);
+  ASSERT_TRUE(m.write_reg(regs::pv_gain::kOffset, 200).ok);
+  ASSERT_TRUE(m.write_reg(regs::comp::kOffset, regs::comp::kRefLog2.put(regs::comp::kEn.put(0, 1), 3)).ok);
+  ASSERT_TRUE(m.write_reg(regs::ref_base::kOffset, 0x0800'0000).ok);
+  ASSERT_TRUE(m.write_reg(regs::cmd::kOffset, 1).ok);
+}
+
+struct Outcome {
+  std::vector<uint32_t> weights;
+  std::vector<uint32_t> registers;  // counters and status
+  ControllerModel::VerifyStats verify;
+  CellStoreStats cells;
+};
+
+// threads == 0: the one-weight calls.
+Outcome store_and_load(const std::shared_ptr<const cm::Channel>& channel, const std::vector<uint32_t>& bits,
+                       const std::vector<uint8_t>& sens, unsigned threads) {
+  CellStore store(channel, 42);
+  ControllerModel m(ControllerParams{}, store);
+  configure(m);
+  store.set_time(0.0);
+  const std::size_t part = 5000;  // parts of the stream, as a host sends them
+  for (std::size_t at = 0; at < bits.size(); at += part) {
+    const std::size_t n = std::min(part, bits.size() - at);
+    const bool last = at + n == bits.size();
+    if (threads == 0) {
+      for (std::size_t i = at; i < at + n; ++i) m.write_weight(bits[i], sens[i] != 0, last && i + 1 == at + n);
+    } else {
+      m.write_weights(bits.data() + at, sens.data() + at, n, last, threads);
+    }
+  }
+  store.set_time(86400.0);
+  Outcome o;
+  const uint32_t stored = m.read_reg(regs::num_weights::kOffset).data;
+  o.weights.assign(stored, 0);
+  const uint32_t chunk = 7000;
+  for (uint32_t at = 0; at < stored; at += chunk) {
+    const uint32_t n = std::min(chunk, stored - at);
+    if (threads == 0) {
+      const std::vector<ReadBeat> beats = m.read(at, n);
+      EXPECT_EQ(beats.size(), n);
+      for (uint32_t k = 0; k < n && k < beats.size(); ++k) o.weights[at + k] = beats[k].weight;
+    } else {
+      EXPECT_TRUE(m.read_weights(at, n, o.weights.data() + at, threads));
+    }
+  }
+  // an error beat: counted, out untouched
+  uint32_t sentinel = 0xDEADBEEF;
+  if (threads == 0) {
+    EXPECT_TRUE(m.read(stored, 1).front().err);
+  } else {
+    EXPECT_FALSE(m.read_weights(stored, 1, &sentinel, threads));
+    EXPECT_EQ(sentinel, 0xDEADBEEFu);
+  }
+  for (const auto& info : regs::kRegisters) {
+    if (info.offset >= regs::status::kOffset && info.entries == 1 && info.offset != regs::cmd::kOffset) {
+      o.registers.push_back(m.read_reg(info.offset).data);
+    }
+  }
+  o.verify = m.verify_stats();
+  o.cells = store.stats();
+  return o;
+}
+
+TEST(ControllerModel, BlockCallsEqualOneWeightCallsOnAnyThreadCount) {
+  std::vector<uint32_t> bits;
+  std::vector<uint8_t> sens;
+  for (int i = 0; i < 23'000; ++i) {
+    // Laplace-like magnitudes, both signs, some beyond the range (saturated)
+    const double u = (i * 0.6180339887498949) - std::floor(i * 0.6180339887498949);
+    const float w = static_cast<float>((i % 2 ? 1.0 : -1.0) * -0.04 * std::log(1.0 - 0.999 * u));
+    bits.push_back(f2b(w));
+    sens.push_back(i % 97 == 0);
+  }
+  bits[1234] = 0x7FC00000;  // NaN: refused, takes no index
+  for (const std::string table : {"default", "aihwkit-pcm"}) {
+    const auto channel = noisy_channel(table);
+    const Outcome one = store_and_load(channel, bits, sens, 0);
+    ASSERT_EQ(one.weights.size(), bits.size() - 1);
+    EXPECT_GT(one.verify.failed + one.verify.pulses_used[2], 0u) << "verify re-programmed no cell";
+    for (const unsigned threads : {1u, 2u, 3u}) {
+      SCOPED_TRACE(table + ", " + std::to_string(threads) + " threads");
+      const Outcome block = store_and_load(channel, bits, sens, threads);
+      EXPECT_EQ(block.weights, one.weights);
+      EXPECT_EQ(block.registers, one.registers);
+      EXPECT_EQ(block.verify.pulses_used, one.verify.pulses_used);
+      EXPECT_EQ(block.verify.failed, one.verify.failed);
+      EXPECT_EQ(block.cells.analog_writes, one.cells.analog_writes);
+      EXPECT_EQ(block.cells.analog_reads, one.cells.analog_reads);
+      EXPECT_EQ(block.cells.digital_writes, one.cells.digital_writes);
+      EXPECT_EQ(block.cells.digital_reads, one.cells.digital_reads);
+      EXPECT_EQ(block.cells.unwritten_reads, one.cells.unwritten_reads);
+      EXPECT_EQ(block.cells.pages, one.cells.pages);
+    }
+  }
+}
+
+// The channel's prepared level gives the same draws as the one-call functions.
+TEST(ControllerModel, ChannelLevelDrawsEqualDirectDraws) {
+  for (const std::string table : {"default", "aihwkit-pcm"}) {
+    const auto channel = noisy_channel(table);
+    for (int k = 0; k <= 64; ++k) {
+      const double x = -1.0 + k / 32.0;
+      const cm::Channel::ProgramLevel level = channel->level_of(x);
+      for (uint32_t a = 0; a < 50; ++a) {
+        cm::CellKey key{7, a, a % 3, cm::Stream::kProgram};
+        EXPECT_EQ(channel->program_at(level, key), channel->program(x, key)) << table << " x=" << x;
+        key.stream = cm::Stream::kDrift;
+        EXPECT_EQ(channel->drift_at(level, key), channel->drift_exponent(x, key)) << table << " x=" << x;
+      }
+    }
+  }
+}
+
+}  // namespace block_calls

@@ -21,7 +21,7 @@ namespace {
   std::fprintf(stderr, "rtl_platform_speed: error: %s\n", msg.c_str());
   std::fprintf(stderr,
                "usage: rtl_platform_speed [--weights N] [--cells R] [--banks B] [--write-latency L] "
-               "[--read-latency L] [--bare CYCLES]\n");
+               "[--read-latency L] [--bare CYCLES] [--platform fast|pin]\n");
   std::exit(2);
 }
 
@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
     else if (a == "--write-latency") opt.timing.write_latency = static_cast<uint32_t>(number(v, a));
     else if (a == "--read-latency") opt.timing.read_latency = static_cast<uint32_t>(number(v, a));
     else if (a == "--bare") bare = number(v, a);
+    else if (a == "--platform" && (std::string(v) == "fast" || std::string(v) == "pin"))
+      opt.kind = std::string(v) == "pin" ? pcm::platform::RtlPlatformKind::kPinLevel : pcm::platform::RtlPlatformKind::kFast;
     else usage("unknown option '" + a + "'");
   }
   if (n == 0 || n > 0xFFFF'FFFFu) usage("--weights must be 1 .. 2^32-1");
@@ -82,6 +84,8 @@ int main(int argc, char** argv) {
     if (bare > 0) {
       std::printf("bare   Verilated-SystemC clock loop (idle pcm_ctrl + clock): %.0f cycles/s\n",
                   p.bare_clock_loop_cycles_per_second(bare));
+      std::printf("bare   Verilated C++ loop (idle pcm_ctrl, eval() per edge): %.0f cycles/s\n",
+                  p.bare_cpp_loop_cycles_per_second(bare));
     }
     return 0;
   } catch (const std::exception& e) {

@@ -1,5 +1,9 @@
 #include "pcm/model/cell_store.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace pcm::model {
@@ -27,49 +31,138 @@ Page& CellStore::Pages<Page>::get(uint32_t index, CellStoreStats& stats) {
 }
 
 CellStore::CellStore(std::shared_ptr<const channel_model::Channel> channel, uint64_t seed)
-    : channel_(std::move(channel)), seed_(seed), time_(channel_ ? channel_->reference_time() : 0.0) {}
+    : channel_(std::move(channel)), seed_(seed) {
+  set_time(channel_ ? channel_->reference_time() : 0.0);
+}
 
 void CellStore::reset(uint64_t seed) {
   seed_ = seed;
-  time_ = channel_ ? channel_->reference_time() : 0.0;
+  set_time(channel_ ? channel_->reference_time() : 0.0);
   analog_ = Pages<AnalogPage>{};
   digital_ = Pages<DigitalPage>{};
+  own_ = Cursor{};
   stats_ = CellStoreStats{};
 }
 
-void CellStore::write_analog(uint32_t addr, int32_t dac_code, int dac_bits) {
-  AnalogPage& page = analog_.get(addr >> kPageLog2, stats_);
-  const uint32_t slot = addr & (kPageCells - 1);
-  const double x = dac_value(dac_code, dac_bits);
-  double y = x;
-  double nu = 0.0;
-  if (channel_) {
-    channel_model::CellKey key{seed_, addr, page.writes[slot], channel_model::Stream::kProgram};
-    y = channel_->program(x, key);
-    key.stream = channel_model::Stream::kDrift;
-    nu = channel_->drift_exponent(x, key);
+CellStore::AnalogPage* CellStore::cursor_page(Cursor& cursor, uint32_t addr) const {
+  const uint32_t index = addr >> kPageLog2;
+  if (cursor.page == nullptr || cursor.page_index != index) {
+    // a lookup without the Pages cache: other threads may be looking up too
+    const auto it = analog_.map.find(index);
+    if (it == analog_.map.end()) return nullptr;
+    cursor.page_index = index;
+    cursor.page = it->second.get();
   }
-  page.value[slot] = static_cast<float>(y);
-  page.nu[slot] = static_cast<float>(nu);
-  ++page.writes[slot];
-  ++stats_.analog_writes;
+  return cursor.page;
 }
 
-int32_t CellStore::read_analog(uint32_t addr, int adc_bits) {
-  ++stats_.analog_reads;
-  AnalogPage* page = analog_.find(addr >> kPageLog2);
+const channel_model::Channel::ProgramLevel& CellStore::level(Cursor& cursor, int32_t dac_code, int dac_bits) const {
+  if (dac_bits >= 1 && dac_bits <= 16) {
+    const auto& table = level_table_[static_cast<std::size_t>(dac_bits)];
+    const int64_t index = int64_t{dac_code} + (int64_t{1} << (dac_bits - 1));
+    if (!table.empty() && index >= 0 && index < static_cast<int64_t>(table.size())) {
+      return table[static_cast<std::size_t>(index)];
+    }
+  }
+  if (cursor.levels.empty()) cursor.levels.resize(Cursor::kLevels);
+  Cursor::CachedLevel& slot = cursor.levels[static_cast<uint32_t>(dac_code) & (Cursor::kLevels - 1)];
+  if (slot.bits != dac_bits || slot.code != dac_code) {
+    slot.level = channel_->level_of(dac_value(dac_code, dac_bits));
+    slot.code = dac_code;
+    slot.bits = dac_bits;
+  }
+  return slot.level;
+}
+
+void CellStore::write_cell(Cursor& cursor, AnalogPage& page, uint32_t addr, int32_t dac_code, int dac_bits) {
+  const uint32_t slot = addr & (kPageCells - 1);
+  if (dac_code < INT16_MIN || dac_code > INT16_MAX || dac_bits < 1 || dac_bits > 16) {
+    throw std::out_of_range("CellStore: a DAC code " + std::to_string(dac_code) + " of " +
+                            std::to_string(dac_bits) + " bits; at most 16 bits are kept");
+  }
+  double y = 0.0;
+  if (channel_) {
+    y = channel_->program_at(level(cursor, dac_code, dac_bits),
+                             channel_model::CellKey{seed_, addr, page.writes[slot], channel_model::Stream::kProgram});
+  } else {
+    y = dac_value(dac_code, dac_bits);
+  }
+  page.value[slot] = static_cast<float>(y);
+  page.code[slot] = static_cast<int16_t>(dac_code);
+  page.bits[slot] = static_cast<uint8_t>(dac_bits);
+  ++page.writes[slot];
+  ++cursor.counts.analog_writes;
+}
+
+int32_t CellStore::read_cell(Cursor& cursor, AnalogPage* page, uint32_t addr, int adc_bits) {
+  ++cursor.counts.analog_reads;
   const uint32_t slot = addr & (kPageCells - 1);
   if (page == nullptr || page->writes[slot] == 0) {
-    ++stats_.unwritten_reads;
+    ++cursor.counts.unwritten_reads;
     return 0;
   }
   double y = page->value[slot];
   if (channel_) {
-    y = channel_->read(y, page->nu[slot], time_,
+    double nu = 0.0;
+    if (drifting_) {
+      // the exponent drawn at the last programming (access writes - 1), kept as a float
+      const channel_model::CellKey key{seed_, addr, page->writes[slot] - 1, channel_model::Stream::kDrift};
+      nu = static_cast<float>(channel_->drift_at(level(cursor, page->code[slot], page->bits[slot]), key));
+    }
+    y = channel_->read(y, nu, time_,
                        channel_model::CellKey{seed_, addr, page->reads[slot], channel_model::Stream::kRead});
   }
   ++page->reads[slot];
   return adc_code(y, adc_bits);
+}
+
+void CellStore::write_analog(uint32_t addr, int32_t dac_code, int dac_bits) {
+  AnalogPage& page = analog_.get(addr >> kPageLog2, stats_);
+  own_.page = nullptr;  // pages are looked up here; the cursor keeps its levels
+  write_cell(own_, page, addr, dac_code, dac_bits);
+  merge(own_);
+  own_.counts = CellStoreStats{};
+}
+
+int32_t CellStore::read_analog(uint32_t addr, int adc_bits) {
+  const int32_t code = read_cell(own_, analog_.find(addr >> kPageLog2), addr, adc_bits);
+  merge(own_);
+  own_.counts = CellStoreStats{};
+  return code;
+}
+
+void CellStore::reserve_analog(uint32_t first, uint64_t count) {
+  if (count == 0) return;
+  const uint64_t pages = std::min<uint64_t>(((first & (kPageCells - 1)) + count + kPageCells - 1) >> kPageLog2,
+                                            uint64_t{1} << (32 - kPageLog2));
+  for (uint64_t k = 0; k < pages; ++k) {
+    analog_.get(static_cast<uint32_t>(((first >> kPageLog2) + k) & ((1u << (32 - kPageLog2)) - 1)), stats_);
+  }
+}
+
+void CellStore::prepare_levels(int dac_bits) {
+  if (!channel_ || dac_bits < 1 || dac_bits > 16) return;
+  auto& table = level_table_[static_cast<std::size_t>(dac_bits)];
+  if (!table.empty()) return;  // the channel never changes
+  const int32_t half = int32_t{1} << (dac_bits - 1);
+  table.reserve(std::size_t{1} << dac_bits);
+  for (int32_t code = -half; code < half; ++code) table.push_back(channel_->level_of(dac_value(code, dac_bits)));
+}
+
+void CellStore::write_analog(Cursor& cursor, uint32_t addr, int32_t dac_code, int dac_bits) {
+  AnalogPage* page = cursor_page(cursor, addr);
+  if (page == nullptr) throw std::logic_error("CellStore: a block write to a page not reserved");
+  write_cell(cursor, *page, addr, dac_code, dac_bits);
+}
+
+int32_t CellStore::read_analog(Cursor& cursor, uint32_t addr, int adc_bits) {
+  return read_cell(cursor, cursor_page(cursor, addr), addr, adc_bits);
+}
+
+void CellStore::merge(const Cursor& cursor) {
+  stats_.analog_writes += cursor.counts.analog_writes;
+  stats_.analog_reads += cursor.counts.analog_reads;
+  stats_.unwritten_reads += cursor.counts.unwritten_reads;
 }
 
 void CellStore::write_digital(uint32_t addr, uint32_t word) {

@@ -1,8 +1,10 @@
 #include "pcm/model/controller_model.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <stdexcept>
+
+#include "pcm/model/cell_store.hpp"
+#include "pcm/model/parallel.hpp"
 
 namespace pcm::model {
 namespace {
@@ -47,11 +49,6 @@ ControllerModel::ControllerModel(ControllerParams params, CellArray& array)
   apply(regs::ctrl::kOffset, ctrl_);
   apply(regs::range::kOffset, range_);
   apply(regs::res::kOffset, res_);
-}
-
-void ControllerModel::bump(Counter c, uint64_t by) {
-  const uint64_t sum = uint64_t{counters_[c]} + by;
-  counters_[c] = static_cast<uint32_t>(std::min<uint64_t>(sum, std::numeric_limits<uint32_t>::max()));
 }
 
 uint32_t ControllerModel::reg_value(uint32_t addr, bool& hit) const {
@@ -313,38 +310,138 @@ int32_t ControllerModel::adc_lane(int32_t raw) const {
   return static_cast<int32_t>(static_cast<uint32_t>(raw) << lane_shift) >> lane_shift;
 }
 
-void ControllerModel::program_cell(uint32_t addr, int32_t code, int32_t target) {
+void ControllerModel::merge(const ProgramCounts& counts) {
+  bump(kPulses, counts.pulses);
+  bump(kVerifyReads, counts.verify_reads);
+  bump(kPvFailed, counts.verify.failed);
+  for (std::size_t k = 0; k < counts.verify.pulses_used.size(); ++k) {
+    verify_stats_.pulses_used[k] += counts.verify.pulses_used[k];
+  }
+  verify_stats_.failed += counts.verify.failed;
+}
+
+template <class Write, class Read>
+void ControllerModel::verify_loop(uint32_t addr, int32_t code, int32_t target, Write&& write, Read&& read,
+                                  ProgramCounts& counts) const {
   for (uint32_t pulse = 1;; ++pulse) {
-    array_.write_analog(addr, code, cfg_.dac_bits);
-    bump(kPulses, 1);
+    write(addr, code);
+    ++counts.pulses;
     if (pv_pulses_ <= 1) return;
-    const int32_t adc = adc_lane(array_.read_analog(addr, cfg_.adc_bits));
-    bump(kVerifyReads, 1);
+    const int32_t adc = adc_lane(read(addr));
+    ++counts.verify_reads;
     const int32_t error = target - adc;
     if (static_cast<uint32_t>(error < 0 ? -error : error) <= pv_tol_) {
-      ++verify_stats_.pulses_used[pulse];
+      ++counts.verify.pulses_used[pulse];
       return;
     }
     if (pulse >= pv_pulses_) {
-      bump(kPvFailed, 1);
-      ++verify_stats_.failed;
+      ++counts.verify.failed;
       return;
     }
     code = verify_correct(code, error, pv_gain_, cfg_.dac_bits, cfg_.adc_bits);
   }
 }
 
+void ControllerModel::program_cell(uint32_t addr, int32_t code, int32_t target) {
+  ProgramCounts counts;
+  verify_loop(
+      addr, code, target, [&](uint32_t a, int32_t c) { array_.write_analog(a, c, cfg_.dac_bits); },
+      [&](uint32_t a) { return array_.read_analog(a, cfg_.adc_bits); }, counts);
+  merge(counts);
+}
+
+void ControllerModel::write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n, bool last,
+                                    unsigned threads) {
+  if (n == 0) return;  // as a stream of no beats
+  auto* store = dynamic_cast<CellStore*>(&array_);
+  if (store == nullptr) {
+    for (std::size_t i = 0; i < n; ++i) write_weight(bits[i], sens != nullptr && sens[i] != 0, last && i + 1 == n);
+    return;
+  }
+  // 1. the encoder, weight by weight (pure)
+  std::vector<Encoded> enc(n);
+  parallel_blocks(n, threads, [&](unsigned, std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) enc[i] = encode(cfg_, bits[i], sens != nullptr && sens[i] != 0);
+  });
+  // 2. in stream order, what write_weight does besides programming: flags,
+  // directory, metadata, each weight's first cell, counters
+  std::vector<uint32_t> first(n);
+  const uint32_t start_cell = next_cell_;
+  uint64_t cells = 0;
+  const uint32_t block_log2 = regs::dir::kBlockLog2.get(dir_);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Encoded& e = enc[i];
+    if (e.refused) {
+      bump(kNan, 1);
+      nan_seen_ = true;
+      continue;
+    }
+    if (e.saturated) {
+      bump(kSat, 1);
+      sat_seen_ = true;
+    }
+    const uint32_t index = num_weights_;
+    if (cfg_.directory_enabled() && (index & ((1u << block_log2) - 1u)) == 0) {
+      store->write_digital(dir_base_ + (index >> block_log2), next_cell_);
+      bump(kDirWritten, 1);
+    }
+    if (cfg_.meta_enabled()) {
+      store->write_digital(meta_base_ + index, e.meta);
+      bump(kMetaWritten, 1);
+    }
+    first[i] = next_cell_;
+    next_cell_ += e.cells;
+    cells += e.cells;
+    bump(kCellsWritten, e.cells);
+    ++num_weights_;
+    bump(kWeightsWritten, 1);
+  }
+  // 3. the cells, over blocks of weights: disjoint cell ranges unless the
+  // part wraps the 2^32 address space onto itself, then in order on one thread
+  store->reserve_analog(analog_base_ + start_cell, cells);
+  // a table of every code's channel level pays off once a part is a
+  // quarter of the codes (it is kept for the store's life)
+  if (n >= (std::size_t{1} << cfg_.dac_bits) / 4) store->prepare_levels(cfg_.dac_bits);
+  const unsigned use = cells < (uint64_t{1} << 32) ? threads : 1u;
+  const unsigned blocks = block_count(n, use);
+  std::vector<ProgramCounts> counts(blocks);
+  std::vector<CellStore::Cursor>& cursor_of = cursors(blocks);
+  parallel_blocks(n, use, [&](unsigned b, std::size_t begin, std::size_t end) {
+    CellStore::Cursor& cursor = cursor_of[b];
+    auto write = [&](uint32_t a, int32_t c) { store->write_analog(cursor, a, c, cfg_.dac_bits); };
+    auto read = [&](uint32_t a) { return store->read_analog(cursor, a, cfg_.adc_bits); };
+    for (std::size_t i = begin; i < end; ++i) {
+      const Encoded& e = enc[i];
+      if (e.refused) continue;
+      for (uint32_t j = 0; j < e.cells; ++j) verify_loop(analog_base_ + first[i] + j, e.code, e.target, write, read, counts[b]);
+    }
+  });
+  for (unsigned b = 0; b < blocks; ++b) {
+    merge(counts[b]);
+    store->merge(cursor_of[b]);
+  }
+  if (last) program_refs();
+}
+
 std::vector<ReadBeat> ControllerModel::read(uint32_t index, uint32_t count) {
+  const bool in_range = count != 0 && uint64_t{index} + count <= num_weights_;
+  std::vector<uint32_t> words(in_range ? count : 0);
+  if (!read_weights(index, count, words.data(), 1)) return {ReadBeat{0, true, true}};
   std::vector<ReadBeat> beats;
+  beats.reserve(count);
+  for (uint32_t k = 0; k < count; ++k) beats.push_back(ReadBeat{words[k], k + 1 == count, false});
+  return beats;
+}
+
+bool ControllerModel::read_weights(uint32_t index, uint32_t count, uint32_t* out, unsigned threads) {
   // pcm_refs reads the references before the reader takes any request
   if (regs::comp::kEn.get(comp_)) drift_offset_ = read_drift_offset();
   const int32_t offset = regs::comp::kEn.get(comp_) ? drift_offset_ : 0;
   const uint64_t end = uint64_t{index} + count;
   if (count == 0 || end > num_weights_) {
-    beats.push_back(ReadBeat{0, true, true});
     bump(kErr, 1);
     rd_err_ = true;
-    return beats;
+    return false;
   }
   const auto lanes = static_cast<uint32_t>(params_.num_lanes);
   const bool meta_en = cfg_.meta_enabled();
@@ -363,22 +460,46 @@ std::vector<ReadBeat> ControllerModel::read(uint32_t index, uint32_t count) {
   } else {
     ptr = index * cfg_.cells_small;
   }
-  beats.reserve(count);
-  for (uint64_t cur = index; cur < end; ++cur) {
+  // in order: each weight's record and first cell (digital reads, no noise)
+  std::vector<uint32_t> meta(count);
+  std::vector<uint32_t> first(count);
+  for (uint32_t k = 0; k < count; ++k) {
     if (meta_en) bump(kMetaRead, 1);
-    const uint32_t meta = meta_at(static_cast<uint32_t>(cur));
-    const uint32_t r = cells_for(cfg_, meta);
-    int64_t sum = 0;
-    for (uint32_t j = 0; j < r; ++j) {
-      const int32_t code = array_.read_analog(analog_base_ + ptr + j, cfg_.adc_bits);
-      sum += adc_lane(code);
-    }
+    meta[k] = meta_at(index + k);
+    first[k] = ptr;
+    const uint32_t r = cells_for(cfg_, meta[k]);
     ptr += r;
     bump(kCellsRead, r);
-    beats.push_back(ReadBeat{decode(cfg_, meta, sum, offset), cur + 1 == end, false});
     bump(kWeightsRead, 1);
   }
-  return beats;
+  // the analog cells and the decoder, over blocks of weights (reads of
+  // different cells: any order gives the same draws)
+  auto* store = dynamic_cast<CellStore*>(&array_);
+  const unsigned use = store != nullptr ? threads : 1u;
+  const unsigned blocks = block_count(count, use);
+  std::vector<CellStore::Cursor>& cursor_of = cursors(blocks);
+  parallel_blocks(count, use, [&](unsigned b, std::size_t begin, std::size_t stop) {
+    for (std::size_t k = begin; k < stop; ++k) {
+      const uint32_t r = cells_for(cfg_, meta[k]);
+      int64_t sum = 0;
+      for (uint32_t j = 0; j < r; ++j) {
+        const uint32_t addr = analog_base_ + first[k] + j;
+        sum += adc_lane(store != nullptr ? store->read_analog(cursor_of[b], addr, cfg_.adc_bits)
+                                         : array_.read_analog(addr, cfg_.adc_bits));
+      }
+      out[k] = decode(cfg_, meta[k], sum, offset);
+    }
+  });
+  if (store != nullptr) {
+    for (unsigned b = 0; b < blocks; ++b) store->merge(cursor_of[b]);
+  }
+  return true;
+}
+
+std::vector<CellStore::Cursor>& ControllerModel::cursors(unsigned blocks) {
+  if (cursors_.size() < blocks) cursors_.resize(blocks);
+  for (auto& cursor : cursors_) cursor.begin();
+  return cursors_;
 }
 
 }  // namespace pcm::model

@@ -1,5 +1,7 @@
 #include "pcm/platform/bus_models.hpp"
 
+#include "payload_rules.hpp"
+
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -43,23 +45,8 @@ ApbBridge::ApbBridge(const sc_core::sc_module_name& name, uint64_t watchdog_cycl
 
 void ApbBridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   sync(delay);
-  if (gp.get_byte_enable_ptr() != nullptr) {
-    gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-    return;
-  }
-  if (gp.get_data_length() != 4 || gp.get_streaming_width() < 4) {
-    gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
-    return;
-  }
-  if (gp.get_address() >= (uint64_t{1} << 12)) {
-    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-    return;
-  }
+  if (!detail::accept_apb(gp)) return;
   const bool write = gp.is_write();
-  if (!write && !gp.is_read()) {
-    gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-    return;
-  }
   uint32_t wdata = 0;
   if (write) std::memcpy(&wdata, gp.get_data_ptr(), 4);
 
@@ -104,18 +91,7 @@ WeightStreamWriter::WeightStreamWriter(const sc_core::sc_module_name& name, uint
 
 void WeightStreamWriter::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   sync(delay);
-  if (!gp.is_write()) {
-    gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-    return;
-  }
-  if (gp.get_byte_enable_ptr() != nullptr) {
-    gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-    return;
-  }
-  if (gp.get_data_length() % 4 != 0) {
-    gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
-    return;
-  }
+  if (!detail::accept_weight_stream(gp)) return;
   const WeightStreamExtension* ext = gp.get_extension<WeightStreamExtension>();
   const uint8_t* sens = ext != nullptr ? ext->sens : nullptr;
   const bool closes = ext == nullptr || ext->last;
@@ -161,29 +137,9 @@ ReadStreamReader::ReadStreamReader(const sc_core::sc_module_name& name, uint64_t
 
 void ReadStreamReader::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   sync(delay);
-  if (!gp.is_read()) {
-    gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-    return;
-  }
-  if (gp.get_byte_enable_ptr() != nullptr) {
-    gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-    return;
-  }
+  uint32_t index = 0, count = 0;
+  if (!detail::accept_read_request(gp, index, count)) return;
   ReadRequestExtension* ext = gp.get_extension<ReadRequestExtension>();
-  uint32_t index, count;
-  if (ext != nullptr) {
-    index = ext->index;
-    count = ext->count;
-    ext->beats = 0;
-    ext->rd_err = false;
-  } else {
-    if (gp.get_address() % 4 != 0 || gp.get_address() / 4 > UINT32_MAX) {
-      gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-      return;
-    }
-    index = static_cast<uint32_t>(gp.get_address() / 4);
-    count = gp.get_data_length() / 4;
-  }
   unsigned char* out = gp.get_data_ptr();
   const uint64_t capacity = gp.get_data_length() / 4;
 

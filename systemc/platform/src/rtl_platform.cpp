@@ -20,6 +20,7 @@
 #include "pcm/regs/pcm_ctrl_regs.hpp"
 #include "pcm/platform/bus_models.hpp"
 #include "pcm/platform/pcm_array.hpp"
+#include "host_initiator.hpp"
 #include "verilated.h"
 #if PCM_RTL_TRACE
 #include "Vpcm_array_probe.h"
@@ -38,8 +39,18 @@ int sc_main(int /*argc*/, char** argv) {
 }
 
 namespace pcm::platform {
+namespace detail {
+// fast_platform.cpp
+std::unique_ptr<Design> make_fast_design(const RtlPlatformOptions& opt, CellStore& store);
+void check_fast_variant(const RtlPlatformOptions& opt);
+// Throws std::invalid_argument when the variant was not built.
+double bare_cpp_loop_cycles_per_second(const RtlVariant& variant, uint64_t cycles);
+}  // namespace detail
+
 namespace {
 
+using detail::HostInitiator;
+using detail::HostSide;
 using sc_core::sc_in;
 using sc_core::sc_out;
 using sc_core::sc_signal;
@@ -186,174 +197,6 @@ void bind(Vpcm_ctrl_sc& m, CtrlPins& p) {
   m.busy_o(p.busy);
 }
 
-// ------------------------------------------------------------------ host
-// The host's side of the TLM boundary: one thread that runs the job the
-// platform hands it, through its initiator sockets, then pauses the kernel.
-class HostInitiator final : public sc_core::sc_module {
- public:
-  tlm_utils::simple_initiator_socket<HostInitiator> apb_socket{"apb_socket"};
-  tlm_utils::simple_initiator_socket<HostInitiator> wr_socket{"wr_socket"};
-  tlm_utils::simple_initiator_socket<HostInitiator> rd_socket{"rd_socket"};
-  sc_in<bool> clk_i{"clk_i"};
-  sc_out<bool> rst_no{"rst_no"};
-
-  using Job = std::function<void(HostInitiator&)>;
-
-  SC_HAS_PROCESS(HostInitiator);
-  HostInitiator(const sc_core::sc_module_name& name, uint64_t watchdog_cycles, const PcmArray& array)
-      : sc_module(name), watchdog_cycles_(watchdog_cycles), array_(array) {
-    SC_THREAD(run);
-  }
-
-  // Outside sc_start: the next job; run sc_start() until done().
-  void submit(Job job) {
-    job_ = std::move(job);
-    done_ = false;
-    error_.clear();
-    go_.notify(sc_core::SC_ZERO_TIME);
-  }
-  bool done() const { return done_; }
-  const std::string& error() const { return error_; }
-  uint64_t transactions() const { return transactions_; }
-
-  // ---- for jobs (inside the thread)
-  void fail(std::string msg) {
-    if (error_.empty()) error_ = std::move(msg);
-  }
-
-  void clocks(uint64_t n) {
-    for (uint64_t i = 0; i < n; ++i) wait(clk_i.posedge_event());
-  }
-
-  void reset_pulse() {
-    rst_no.write(false);
-    clocks(3);
-    rst_no.write(true);
-    clocks(1);
-  }
-
-  BusResult apb(bool write, uint32_t addr, uint32_t data) {
-    tlm::tlm_generic_payload gp;
-    uint32_t buf = data;
-    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    gp.set_address(addr);
-    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&buf));
-    gp.set_data_length(4);
-    gp.set_streaming_width(4);
-    gp.set_byte_enable_ptr(nullptr);
-    gp.set_dmi_allowed(false);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time delay = sc_core::SC_ZERO_TIME;
-    apb_socket->b_transport(gp, delay);
-    ++transactions_;
-    switch (gp.get_response_status()) {
-      case tlm::TLM_OK_RESPONSE: return BusResult{true, buf};
-      case tlm::TLM_GENERIC_ERROR_RESPONSE: return BusResult{false, buf};  // PSLVERR
-      default: return BusResult{false, 0};  // never reached the pins (address out of the 4 KiB space)
-    }
-  }
-
-  // Polls STATUS until neither WR_BUSY nor RD_BUSY is set. Busy without a
-  // single array request for watchdog_cycles clocks is a hang.
-  void wait_idle() {
-    const uint32_t busy = regs::status::kWrBusy.mask() | regs::status::kRdBusy.mask();
-    uint64_t requests = array_.stats().requests;
-    uint64_t quiet = 0;  // APB polls since the array last saw a request
-    for (;;) {
-      const BusResult s = apb(false, regs::status::kOffset, 0);
-      if (!s.ok) {
-        fail("reading STATUS was refused");
-        return;
-      }
-      if ((s.data & busy) == 0) return;
-      quiet = array_.stats().requests == requests ? quiet + 1 : 0;
-      requests = array_.stats().requests;
-      if (2 * quiet > watchdog_cycles_) {
-        fail("the controller stayed busy for " + std::to_string(2 * quiet) +
-             " cycles without an array request after the transfer");
-        return;
-      }
-    }
-  }
-
-  void write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n, bool last) {
-    constexpr std::size_t kChunk = std::size_t{1} << 28;  // weights per transaction (1 GiB)
-    for (std::size_t off = 0; off < n; off += kChunk) {
-      const std::size_t len = std::min(kChunk, n - off);
-      tlm::tlm_generic_payload gp;  // owns its extensions: frees them when it goes, exception or not
-      auto* ext = new WeightStreamExtension;
-      ext->sens = sens != nullptr ? sens + off : nullptr;
-      ext->last = last && off + len == n;
-      gp.set_extension(ext);
-      gp.set_command(tlm::TLM_WRITE_COMMAND);
-      gp.set_address(uint64_t{4} * off);
-      // TLM's data pointer is not const; the writer only reads it
-      gp.set_data_ptr(reinterpret_cast<unsigned char*>(const_cast<uint32_t*>(bits + off)));
-      gp.set_data_length(static_cast<unsigned>(4 * len));
-      gp.set_streaming_width(static_cast<unsigned>(4 * len));
-      gp.set_byte_enable_ptr(nullptr);
-      gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-      sc_time delay = sc_core::SC_ZERO_TIME;
-      wr_socket->b_transport(gp, delay);
-      ++transactions_;
-      if (!gp.is_response_ok()) {
-        fail("weight stream transaction failed: " + gp.get_response_string());
-        return;
-      }
-    }
-    if (last) wait_idle();
-  }
-
-  bool read_weights(uint32_t index, uint32_t count, uint32_t* out) {
-    const uint64_t bytes = std::min<uint64_t>(uint64_t{4} * count, 0xFFFF'FFFCu);
-    tlm::tlm_generic_payload gp;  // owns its extensions
-    auto* ext = new ReadRequestExtension;
-    ext->index = index;
-    ext->count = count;
-    gp.set_extension(ext);
-    gp.set_command(tlm::TLM_READ_COMMAND);
-    gp.set_address(uint64_t{4} * index);
-    gp.set_data_ptr(reinterpret_cast<unsigned char*>(out));
-    gp.set_data_length(static_cast<unsigned>(bytes));
-    gp.set_streaming_width(static_cast<unsigned>(bytes));
-    gp.set_byte_enable_ptr(nullptr);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time delay = sc_core::SC_ZERO_TIME;
-    rd_socket->b_transport(gp, delay);
-    ++transactions_;
-    bool ok = true;
-    if (ext->rd_err) {
-      ok = false;
-    } else if (!gp.is_response_ok()) {
-      fail("read stream returned " + std::to_string(ext->beats) + " weights for a request of " +
-           std::to_string(count) + " from index " + std::to_string(index));
-      ok = false;
-    }
-    wait_idle();
-    return ok;
-  }
-
- private:
-  void run() {
-    for (;;) {
-      if (!job_) wait(go_);
-      const Job job = std::move(job_);
-      job_ = nullptr;
-      if (job) job(*this);
-      done_ = true;
-      sc_core::sc_pause();
-    }
-  }
-
-  uint64_t watchdog_cycles_;
-  const PcmArray& array_;  // progress, for the STATUS polling watchdog
-  Job job_;
-  bool done_ = true;
-  std::string error_;
-  uint64_t transactions_ = 0;
-  sc_core::sc_event go_;
-};
-
 // ------------------------------------------------------------------ yardstick
 // A second pcm_ctrl on its own gated clock, every input constant (reset
 // released after two clocks): the bare clock loop.
@@ -441,9 +284,9 @@ class ArrayProbe final : public sc_core::sc_module {
 #endif
 
 // ------------------------------------------------------------------ design
-class Design final : public sc_core::sc_module {
+class PinDesign final : public sc_core::sc_module, public detail::Design {
  public:
-  SC_HAS_PROCESS(Design);
+  SC_HAS_PROCESS(PinDesign);
   CtrlPins pins;
   GatedClock clock;
   Vpcm_ctrl_sc ctrl;
@@ -451,10 +294,9 @@ class Design final : public sc_core::sc_module {
   ApbBridge apb;
   WeightStreamWriter writer;
   ReadStreamReader reader;
-  HostInitiator host;
-  Yardstick yardstick;
+  HostInitiator host_;
 
-  Design(const sc_core::sc_module_name& name, const RtlPlatformOptions& opt, CellStore& store)
+  PinDesign(const sc_core::sc_module_name& name, const RtlPlatformOptions& opt, CellStore& store)
       : sc_module(name),
         clock("clock", sc_time(static_cast<double>(opt.clock_period_ps), sc_core::SC_PS), true),
         ctrl("u_pcm_ctrl"),
@@ -462,8 +304,7 @@ class Design final : public sc_core::sc_module {
         apb("apb", opt.watchdog_cycles),
         writer("writer", opt.watchdog_cycles),
         reader("reader", opt.watchdog_cycles),
-        host("host", opt.watchdog_cycles, array),
-        yardstick("yardstick", sc_time(static_cast<double>(opt.clock_period_ps), sc_core::SC_PS)) {
+        host_("host", opt.watchdog_cycles) {
     clock.clk_o(pins.clk);
     bind(ctrl, pins);
 
@@ -509,14 +350,19 @@ class Design final : public sc_core::sc_module {
     reader.rd_last_i(pins.rd_last);
     reader.rd_err_i(pins.rd_err);
 
-    host.clk_i(pins.clk);
-    host.rst_no(pins.rst_n);
-    host.apb_socket.bind(apb.socket);
-    host.wr_socket.bind(writer.socket);
-    host.rd_socket.bind(reader.socket);
+    host_.connect(HostSide{
+        [this](uint64_t n) {
+          for (uint64_t i = 0; i < n; ++i) sc_core::wait(pins.clk.posedge_event());
+        },
+        [this](bool level) { pins.rst_n.write(level); },
+        [this] { return array.stats().requests; }});
+    host_.apb_socket.bind(apb.socket);
+    host_.wr_socket.bind(writer.socket);
+    host_.rd_socket.bind(reader.socket);
 #if PCM_RTL_TRACE
     if (!opt.trace_path.empty()) {
       probe = std::make_unique<ArrayProbe>("probe", pins.clk, array);
+      trace_path = opt.trace_path;
       trace_from = opt.trace_from;
       trace_until = opt.trace_cycles == 0 ? UINT64_MAX : opt.trace_from + opt.trace_cycles;
       if (opt.trace_from > 0 || opt.trace_cycles > 0) {
@@ -525,6 +371,39 @@ class Design final : public sc_core::sc_module {
         dont_initialize();
       }
     }
+#endif
+  }
+
+  HostInitiator& host() override { return host_; }
+  uint64_t cycles() const override { return clock.posedges(); }
+  uint64_t apb_transfers() const override { return apb.transfers(); }
+  uint64_t apb_errors() const override { return apb.errors(); }
+  uint64_t weights_written() const override { return writer.weights(); }
+  uint64_t weights_read() const override { return reader.weights(); }
+  const ArrayStats& array_stats() const override { return array.stats(); }
+  void clear_array_stats() override { array.clear_stats(); }
+  bool array_idle() const override { return array.idle(); }
+  void attach(CellStore& store) override { array.attach(store); }
+  void set_timing(const ArrayTiming& timing) override { array.set_timing(timing); }
+  const ArrayTiming& timing() const override { return array.timing(); }
+
+  void set_clock_enabled(bool on) override { clock.set_enabled(on); }
+
+  void start_trace() override {
+#if PCM_RTL_TRACE
+    if (trace_path.empty()) return;
+    trace = new VerilatedFstSc;
+    ctrl.trace(trace, 99);
+    probe->probe.trace(trace, 99);
+    if (trace_from == 0) open_trace();
+#endif
+  }
+
+  void finish() override {
+    ctrl.final();
+#if PCM_RTL_TRACE
+    // flushed; the kernel keeps the (closed) object
+    if (trace != nullptr && trace->isOpen()) trace->close();
 #endif
   }
 
@@ -551,6 +430,16 @@ class Design final : public sc_core::sc_module {
 
 void validate(const RtlPlatformOptions& opt) {
   opt.timing.validate();
+  if (opt.kind == RtlPlatformKind::kPinLevel) {
+    const RtlVariant& v = opt.variant;
+    if (v.lanes != PcmArray::kPortLanes || v.dac_width != 16 || v.adc_width != 16) {
+      throw std::invalid_argument("RtlPlatform: the pin-level platform has pcm_ctrl with 4 lanes and 16-bit DAC and ADC "
+                                  "ports only (lanes " + std::to_string(v.lanes) + ", DAC " +
+                                  std::to_string(v.dac_width) + ", ADC " + std::to_string(v.adc_width) + ")");
+    }
+  } else {
+    detail::check_fast_variant(opt);
+  }
   if (!PCM_RTL_TRACE && !opt.trace_path.empty()) {
     throw std::invalid_argument("RtlPlatform: cannot write '" + opt.trace_path +
                                 "': this build has no waveform tracing (configure with -DPCMSIM_RTL_TRACE=ON)");
@@ -590,7 +479,8 @@ double RtlPlatformStats::weights_per_second() const {
 struct RtlPlatform::Impl {
   RtlPlatformOptions opt;
   std::unique_ptr<CellStore> store;
-  std::unique_ptr<Design> design;
+  std::unique_ptr<detail::Design> design;
+  Yardstick* yardstick = nullptr;   // the Verilated-SystemC clock loop, beside either design
   std::string broken;               // why the simulation cannot go on; empty while it can
 
   // stats baselines (clear_stats)
@@ -616,7 +506,7 @@ struct RtlPlatform::Impl {
   // std::runtime_error with the job's error, if any.
   void execute(HostInitiator::Job job) {
     usable();
-    HostInitiator& host = design->host;
+    HostInitiator& host = design->host();
     host.submit(std::move(job));
     const auto t0 = std::chrono::steady_clock::now();
     run_kernel(broken);
@@ -641,38 +531,29 @@ RtlPlatform::RtlPlatform(const RtlPlatformOptions& options) : impl_(std::make_un
   m.opt = options;
   m.store = std::make_unique<CellStore>(options.channel, options.seed);
   if (!options.trace_path.empty()) Verilated::traceEverOn(true);
-  m.design = std::make_unique<Design>("pcm_rtl_platform", options, *m.store);
+  if (options.kind == RtlPlatformKind::kPinLevel) {
+    m.design = std::make_unique<PinDesign>("pcm_rtl_platform", options, *m.store);
+  } else {
+    m.design = detail::make_fast_design(options, *m.store);
+  }
+  // kept by the kernel to the end, as the design
+  m.yardstick = new Yardstick("yardstick", sc_time(static_cast<double>(options.clock_period_ps), sc_core::SC_PS));
 
   // elaboration and the first delta: every process waits for its first event
   run_kernel(m.broken, sc_core::SC_ZERO_TIME);
-#if PCM_RTL_TRACE
-  if (!options.trace_path.empty()) {
-    Design& d = *m.design;
-    d.trace = new VerilatedFstSc;
-    d.ctrl.trace(d.trace, 99);
-    d.probe->probe.trace(d.trace, 99);
-    d.trace_path = options.trace_path;
-    if (options.trace_from == 0) {
-      try {
-        d.open_trace();
-      } catch (const std::runtime_error& e) {
-        m.broken = "no trace file";
-        throw std::runtime_error(std::string("RtlPlatform: ") + e.what());
-      }
-    }
+  try {
+    m.design->start_trace();
+  } catch (const std::runtime_error& e) {
+    m.broken = "no trace file";
+    throw std::runtime_error(std::string("RtlPlatform: ") + e.what());
   }
-#endif
   m.execute([](HostInitiator& h) { h.reset_pulse(); });
   clear_stats();
 }
 
 RtlPlatform::~RtlPlatform() {
   Impl& m = *impl_;
-  if (m.design) m.design->ctrl.final();
-#if PCM_RTL_TRACE
-  // flushed; the kernel keeps the (closed) object
-  if (m.design && m.design->trace != nullptr && m.design->trace->isOpen()) m.design->trace->close();
-#endif
+  if (m.design) m.design->finish();
 }
 
 BusResult RtlPlatform::write_reg(uint32_t addr, uint32_t data) {
@@ -712,26 +593,26 @@ void RtlPlatform::reset_controller() {
 
 void RtlPlatform::reset_array(uint64_t seed) {
   impl_->usable();
-  if (!impl_->design->array.idle()) throw std::logic_error("RtlPlatform::reset_array: the array is busy");
+  if (!impl_->design->array_idle()) throw std::logic_error("RtlPlatform::reset_array: the array is busy");
   impl_->store->reset(seed);
 }
 
 void RtlPlatform::reset_array(std::shared_ptr<const channel_model::Channel> channel, uint64_t seed) {
   Impl& m = *impl_;
   m.usable();
-  if (!m.design->array.idle()) throw std::logic_error("RtlPlatform::reset_array: the array is busy");
+  if (!m.design->array_idle()) throw std::logic_error("RtlPlatform::reset_array: the array is busy");
   auto fresh = std::make_unique<CellStore>(std::move(channel), seed);
-  m.design->array.attach(*fresh);
+  m.design->attach(*fresh);
   m.store = std::move(fresh);
 }
 
 void RtlPlatform::set_timing(const ArrayTiming& timing) {
   impl_->usable();
-  impl_->design->array.set_timing(timing);
+  impl_->design->set_timing(timing);
   impl_->opt.timing = timing;
 }
 
-const ArrayTiming& RtlPlatform::timing() const { return impl_->design->array.timing(); }
+const ArrayTiming& RtlPlatform::timing() const { return impl_->design->timing(); }
 
 CellStore& RtlPlatform::store() { return *impl_->store; }
 
@@ -740,53 +621,65 @@ void RtlPlatform::idle_cycles(uint64_t n) {
   impl_->execute([n](HostInitiator& h) { h.clocks(n); });
 }
 
+uint64_t RtlPlatform::cycles() const { return impl_->design->cycles(); }
+
 RtlPlatformStats RtlPlatform::stats() const {
   const Impl& m = *impl_;
-  const Design& d = *m.design;
+  detail::Design& d = *m.design;
   RtlPlatformStats s;
-  s.cycles = d.clock.posedges() - m.cycles0;
+  s.cycles = d.cycles() - m.cycles0;
   s.simulated_seconds = static_cast<double>(s.cycles) * static_cast<double>(m.opt.clock_period_ps) * 1e-12;
   s.wall_seconds = m.wall;
-  s.transactions = d.host.transactions() - m.transactions0;
-  s.apb_transfers = d.apb.transfers() - m.apb0;
-  s.apb_errors = d.apb.errors() - m.apb_err0;
-  s.weights_written = d.writer.weights() - m.written0;
-  s.weights_read = d.reader.weights() - m.read0;
-  s.array = d.array.stats();
+  s.transactions = d.host().transactions() - m.transactions0;
+  s.apb_transfers = d.apb_transfers() - m.apb0;
+  s.apb_errors = d.apb_errors() - m.apb_err0;
+  s.weights_written = d.weights_written() - m.written0;
+  s.weights_read = d.weights_read() - m.read0;
+  s.array = d.array_stats();
   return s;
 }
 
 void RtlPlatform::clear_stats() {
   Impl& m = *impl_;
-  Design& d = *m.design;
+  detail::Design& d = *m.design;
   m.wall = 0.0;
-  m.cycles0 = d.clock.posedges();
-  m.transactions0 = d.host.transactions();
-  m.apb0 = d.apb.transfers();
-  m.apb_err0 = d.apb.errors();
-  m.written0 = d.writer.weights();
-  m.read0 = d.reader.weights();
-  d.array.clear_stats();
+  m.cycles0 = d.cycles();
+  m.transactions0 = d.host().transactions();
+  m.apb0 = d.apb_transfers();
+  m.apb_err0 = d.apb_errors();
+  m.written0 = d.weights_written();
+  m.read0 = d.weights_read();
+  d.clear_array_stats();
 }
 
 double RtlPlatform::bare_clock_loop_cycles_per_second(uint64_t cycles) {
   Impl& m = *impl_;
   m.usable();
   if (cycles == 0) throw std::invalid_argument("RtlPlatform::bare_clock_loop_cycles_per_second: 0 cycles");
-  Design& d = *m.design;
   const sc_time period(static_cast<double>(m.opt.clock_period_ps), sc_core::SC_PS);
-  d.clock.set_enabled(false);
-  d.yardstick.clock.set_enabled(true);
-  const uint64_t p0 = d.yardstick.clock.posedges();
+  m.design->set_clock_enabled(false);
+  m.yardstick->clock.set_enabled(true);
+  const uint64_t p0 = m.yardstick->clock.posedges();
   const auto t0 = std::chrono::steady_clock::now();
   run_kernel(m.broken, period * static_cast<double>(cycles));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const uint64_t ran = d.yardstick.clock.posedges() - p0;
-  d.yardstick.clock.set_enabled(false);
-  d.clock.set_enabled(true);
+  const uint64_t ran = m.yardstick->clock.posedges() - p0;
+  m.yardstick->clock.set_enabled(false);
+  m.design->set_clock_enabled(true);
   return wall > 0.0 ? static_cast<double>(ran) / wall : 0.0;
 }
 
+double RtlPlatform::bare_cpp_loop_cycles_per_second(uint64_t cycles) {
+  Impl& m = *impl_;
+  m.usable();
+  if (cycles == 0) throw std::invalid_argument("RtlPlatform::bare_cpp_loop_cycles_per_second: 0 cycles");
+  // the pin-level platform's pcm_ctrl is the 4-lane, 16-bit one
+  const RtlVariant v = m.opt.kind == RtlPlatformKind::kFast ? m.opt.variant : RtlVariant{};
+  return detail::bare_cpp_loop_cycles_per_second(v, cycles);
+}
+
 uint64_t RtlPlatform::clock_period_ps() const { return impl_->opt.clock_period_ps; }
+
+RtlPlatformKind RtlPlatform::kind() const { return impl_->opt.kind; }
 
 }  // namespace pcm::platform

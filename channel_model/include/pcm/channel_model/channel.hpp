@@ -35,6 +35,29 @@ class Channel {
   virtual double read(double y, double /*nu*/, double /*t*/, const CellKey& /*key*/) const { return y; }
   // Seconds after programming at which `sample` describes a cell (no drift before).
   virtual double reference_time() const { return 0.0; }
+  // Whether read(y, nu, t, key) depends on nu at time t; when not, an array
+  // need not draw drift exponents (the value read is the same without).
+  virtual bool drifts_at(double /*t*/) const { return true; }
+
+  // What program() and drift_exponent() compute from x alone, so that the
+  // cells programmed with one x (a weight's r cells, a verify loop) compute
+  // it once: program_at(level_of(x), key) == program(x, key) and
+  // drift_at(level_of(x), key) == drift_exponent(x, key), bit for bit.
+  struct ProgramLevel {
+    double x = 0.0;
+    bool prepared = false;  // false: program_at and drift_at call program and drift_exponent
+    double mean = 0.0;      // mu(x)
+    double std = 0.0;       // sigma(x)
+    double shrink = 1.0;    // of the programming spread, with declared read noise
+    bool drift = false;     // the channel draws drift exponents
+  };
+  virtual ProgramLevel level_of(double x) const {
+    ProgramLevel level;
+    level.x = x;
+    return level;
+  }
+  virtual double program_at(const ProgramLevel& level, const CellKey& key) const { return program(level.x, key); }
+  virtual double drift_at(const ProgramLevel& level, const CellKey& key) const { return drift_exponent(level.x, key); }
 };
 
 // y = x + N(0, std^2): the Gaussian channel of the paper's appendix B.1.
@@ -45,6 +68,7 @@ class AwgnChannel final : public Channel {
   double stddev(double /*x*/) const override { return std_; }
   double sample(double x, const CellKey& key) const override;
   std::pair<double, double> input_domain() const override { return {-1.0, 1.0}; }
+  bool drifts_at(double /*t*/) const override { return false; }
 
  private:
   double std_;
@@ -74,6 +98,10 @@ class TableChannel final : public Channel {
   double drift_exponent(double x, const CellKey& key) const override;
   double read(double y, double nu, double t, const CellKey& key) const override;
   double reference_time() const override { return physics_.physics().drift_t0; }
+  bool drifts_at(double t) const override;
+  ProgramLevel level_of(double x) const override;  // prepared for the Gaussian model
+  double program_at(const ProgramLevel& level, const CellKey& key) const override;
+  double drift_at(const ProgramLevel& level, const CellKey& key) const override;
   const CellPhysics& physics() const { return physics_; }
 
   // Draws from the empirical conditional distribution at x, from one uniform u.

@@ -91,20 +91,20 @@ class CellRng {
     return uniform_cache_;
   }
 
-  // Next standard normal.
+  // Next standard normal. The sine branch is computed only when asked for:
+  // most keys draw one normal, and the sine would cost as much as the cosine.
   double normal() {
+    constexpr double kTwoPi = 6.283185307179586476925286766559;
     if (!has_normal_) {
       const PhiloxCounter out = next_block();
       const double u1 = uniform_open01(out[0], out[1]);
-      const double u2 = uniform_open01(out[2], out[3]);
-      const double radius = std::sqrt(-2.0 * std::log(u1));
-      constexpr double kTwoPi = 6.283185307179586476925286766559;
-      normal_cache_ = radius * std::sin(kTwoPi * u2);
+      normal_angle_ = kTwoPi * uniform_open01(out[2], out[3]);
+      normal_radius_ = std::sqrt(-2.0 * std::log(u1));
       has_normal_ = true;
-      return radius * std::cos(kTwoPi * u2);
+      return normal_radius_ * std::cos(normal_angle_);
     }
     has_normal_ = false;
-    return normal_cache_;
+    return normal_radius_ * std::sin(normal_angle_);
   }
 
  private:
@@ -121,7 +121,8 @@ class CellRng {
   bool has_uniform_ = false;
   bool has_normal_ = false;
   double uniform_cache_ = 0.0;
-  double normal_cache_ = 0.0;
+  double normal_radius_ = 0.0;
+  double normal_angle_ = 0.0;
 };
 
 }  // namespace pcm::channel_model

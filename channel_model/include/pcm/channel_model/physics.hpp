@@ -65,6 +65,14 @@ class CellPhysics {
   double constant_read_std() const { return read_std_norm_; }
   // nu of a cell whose programmed level has normalized mean y_mean.
   double drift_exponent(double y_mean, const CellKey& key) const;
+  // The same in two steps: the mean and std of nu at a level (the keyless
+  // part, shared by the cells programmed alike), then one cell's draw.
+  struct DriftLevel {
+    double mean = 0.0;
+    double std = 0.0;
+  };
+  DriftLevel drift_level(double y_mean) const;
+  double drift_exponent(const DriftLevel& level, const CellKey& key) const;
   // A cell that holds y (normalized) right after programming, with exponent
   // nu, read at t seconds after programming: drifted, plus one read-noise draw.
   double read(double y, double nu, double t, const CellKey& key) const;

@@ -7,13 +7,16 @@
 //
 // Storage is paged: 2^16 cells per page, pages allocated on first write, so a
 // model of tens of millions of weights costs memory in proportion to the cells
-// it uses (16 bytes per analog cell, 4 per digital word), not to the address
-// space.
+// it uses (15 bytes per analog cell, 4 per digital word), not to the address
+// space. A cell keeps its DAC code rather than its drift exponent: the
+// exponent is drawn (keyed by the programming access) only when a read
+// happens at a time at which drift acts, and is the same value either way.
 
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 #include "pcm/channel_model/channel.hpp"
 #include "pcm/model/cell_array.hpp"
@@ -48,13 +51,58 @@ class CellStore final : public CellArray {
   // Seconds since programming that reads see (the channel's reference time
   // when never set: no drift). Reads during programming (verify) happen at
   // set_time(0); the engines set the load time before reading a model back.
-  void set_time(double seconds) { time_ = seconds; }
+  void set_time(double seconds) {
+    time_ = seconds;
+    drifting_ = channel_ && channel_->drifts_at(time_);
+  }
   double time() const { return time_; }
   void write_digital(uint32_t addr, uint32_t word) override;
   uint32_t read_digital(uint32_t addr) override;
 
   // Forgets every cell and starts over with a new seed (pages are freed).
   void reset(uint64_t seed);
+
+ private:
+  struct AnalogPage;
+
+ public:
+  // Block access from several threads (ControllerModel's block paths): one
+  // thread reserves the pages of the cells to be programmed, then each thread
+  // programs and reads cells of its own disjoint address range through its
+  // own Cursor (the page it is on, the last DAC code's channel level, its
+  // counts), and one thread merges the cursors' counts back. The draws are
+  // keyed, so the cells hold the same values in any order and thread count.
+  struct Cursor {
+    uint32_t page_index = 0;
+    AnalogPage* page = nullptr;  // clear it (begin) before using a cursor again after reset()
+    CellStoreStats counts;       // analog_writes, analog_reads, unwritten_reads
+    // The channel's levels of recent DAC codes, direct-mapped by code: a
+    // model's weights use a few thousand codes, and a level costs two curve
+    // interpolations. Valid for the store's channel, which never changes.
+    struct CachedLevel {
+      int32_t code = 0;
+      int bits = 0;  // 0: empty
+      channel_model::Channel::ProgramLevel level;
+    };
+    static constexpr uint32_t kLevels = 4096;
+    std::vector<CachedLevel> levels;
+    void begin() {
+      page = nullptr;
+      counts = CellStoreStats{};
+    }
+  };
+  // Allocates the analog pages of count cells from first (wrapping at 2^32).
+  void reserve_analog(uint32_t first, uint64_t count);
+  // Computes the channel's level of every DAC code of dac_bits once (one
+  // thread, before block calls; a few ms at 16 bits): from then on no cursor
+  // interpolates the channel's curves for codes of that resolution.
+  void prepare_levels(int dac_bits);
+  // write_analog / read_analog on reserved pages: safe concurrently on
+  // disjoint cells (writing an unreserved page throws std::logic_error).
+  void write_analog(Cursor& cursor, uint32_t addr, int32_t dac_code, int dac_bits);
+  int32_t read_analog(Cursor& cursor, uint32_t addr, int adc_bits);
+  // Adds a cursor's counts to stats() (one thread).
+  void merge(const Cursor& cursor);
 
   uint64_t seed() const { return seed_; }
   const CellStoreStats& stats() const { return stats_; }
@@ -65,7 +113,8 @@ class CellStore final : public CellArray {
  private:
   struct AnalogPage {
     std::array<float, kPageCells> value{};
-    std::array<float, kPageCells> nu{};         // drift exponent
+    std::array<int16_t, kPageCells> code{};     // of the last programming, for its drift exponent
+    std::array<uint8_t, kPageCells> bits{};     // DAC bits of that code
     std::array<uint32_t, kPageCells> writes{};  // 0: never written
     std::array<uint32_t, kPageCells> reads{};
   };
@@ -84,8 +133,16 @@ class CellStore final : public CellArray {
   std::shared_ptr<const channel_model::Channel> channel_;
   uint64_t seed_;
   double time_ = 0.0;
+  bool drifting_ = false;  // reads at time_ need drift exponents
+  AnalogPage* cursor_page(Cursor& cursor, uint32_t addr) const;  // nullptr: not allocated
+  const channel_model::Channel::ProgramLevel& level(Cursor& cursor, int32_t dac_code, int dac_bits) const;
+  void write_cell(Cursor& cursor, AnalogPage& page, uint32_t addr, int32_t dac_code, int dac_bits);
+  int32_t read_cell(Cursor& cursor, AnalogPage* page, uint32_t addr, int adc_bits);
+
   Pages<AnalogPage> analog_;
   Pages<DigitalPage> digital_;
+  Cursor own_;  // of the one-cell calls
+  std::array<std::vector<channel_model::Channel::ProgramLevel>, 17> level_table_;  // by DAC bits, then code
   CellStoreStats stats_;
 };
 

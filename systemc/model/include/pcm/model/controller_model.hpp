@@ -6,10 +6,12 @@
 // writes and the same cell read-outs it returns bit-identical weights.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "pcm/model/cell_array.hpp"
+#include "pcm/model/cell_store.hpp"
 #include "pcm/model/codec.hpp"
 
 namespace pcm::model {
@@ -49,6 +51,16 @@ class ControllerModel {
   // A read request: `count` weights from `index` (one error beat when out of range).
   std::vector<ReadBeat> read(uint32_t index, uint32_t count);
 
+  // Blocks of the same: write_weight for each of n weights in order (sens
+  // may be nullptr: none sensitive; the last closes the tensor when `last`),
+  // and read() into out (count fp32 words; false, out untouched, for the
+  // error beat). Same cells, counters, flags and statistics as the one-weight
+  // calls; on a CellStore the per-cell work (programming, verify, read-back)
+  // runs on up to `threads` threads over blocks of weights, with results
+  // identical for any thread count (tests/model).
+  void write_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n, bool last, unsigned threads = 1);
+  bool read_weights(uint32_t index, uint32_t count, uint32_t* out, unsigned threads = 1);
+
   const CodecConfig& codec() const { return cfg_; }
   // Program-and-verify outcomes so far, for coverage: pulses_used[k] counts
   // cells that converged at pulse k (1 .. PV_MaxPulses; index 0 unused), and
@@ -69,9 +81,23 @@ class ControllerModel {
   uint32_t reg_value(uint32_t addr, bool& hit) const;
   bool legal(uint32_t addr, uint32_t data, bool busy) const;
   void apply(uint32_t addr, uint32_t data);
-  void bump(Counter c, uint64_t by);
+  void bump(Counter c, uint64_t by) {  // saturating, as the RTL's 32-bit counters
+    const uint64_t sum = uint64_t{counters_[c]} + by;
+    counters_[c] = sum > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<uint32_t>(sum);
+  }
+  // What programming cells adds to the counters, per block of cells.
+  struct ProgramCounts {
+    uint64_t pulses = 0;
+    uint64_t verify_reads = 0;
+    VerifyStats verify;
+  };
+  void merge(const ProgramCounts& counts);
   // One analog cell through pcm_verifier's loop: program, and with
   // PV_PULSES > 1 verify and re-program until within PV_TOL or out of pulses.
+  // write(addr, code) and read(addr) reach the cell.
+  template <class Write, class Read>
+  void verify_loop(uint32_t addr, int32_t code, int32_t target, Write&& write, Read&& read,
+                   ProgramCounts& counts) const;
   void program_cell(uint32_t addr, int32_t code, int32_t target);
   // An ADC read-out as the controller keeps it: the low AdcWidth bits of the lane, signed.
   int32_t adc_lane(int32_t raw) const;
@@ -98,6 +124,8 @@ class ControllerModel {
   uint32_t ref_base_ = regs::ref_base::kReset;
   int32_t drift_offset_ = 0;
   VerifyStats verify_stats_;
+  std::vector<CellStore::Cursor> cursors_;  // one per block of the block calls, kept for their level caches
+  std::vector<CellStore::Cursor>& cursors(unsigned blocks);  // begun
   std::array<uint32_t, kNumCounters> counters_{};
   bool nan_seen_ = false;
   bool sat_seen_ = false;

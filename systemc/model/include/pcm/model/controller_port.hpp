@@ -33,12 +33,19 @@ class ControllerPort {
   // to out. Returns false when the controller answered with an error beat
   // (out of range or count 0), in which case out is untouched.
   virtual bool read_weights(uint32_t index, uint32_t count, uint32_t* out) = 0;
+
+  // Controller clock cycles simulated so far; 0 for an untimed controller.
+  // The host reads it around the store and the load to split their cycles.
+  virtual uint64_t cycles() const { return 0; }
 };
 
-// The functional model behind the port.
+// The functional model behind the port: parts of the stream and read
+// requests go to its block calls, on up to `threads` threads (the same
+// results for any count).
 class ModelPort final : public ControllerPort {
  public:
-  ModelPort(ControllerParams params, CellArray& array) : model_(params, array) {}
+  ModelPort(ControllerParams params, CellArray& array, unsigned threads = 1)
+      : model_(params, array), threads_(threads) {}
 
   BusResult write_reg(uint32_t addr, uint32_t data) override { return model_.write_reg(addr, data); }
   BusResult read_reg(uint32_t addr) override { return model_.read_reg(addr); }
@@ -49,6 +56,7 @@ class ModelPort final : public ControllerPort {
 
  private:
   ControllerModel model_;
+  unsigned threads_;
 };
 
 }  // namespace pcm::model

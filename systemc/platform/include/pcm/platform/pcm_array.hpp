@@ -1,20 +1,18 @@
 #pragma once
 
 // The PCM array on the controller's cell port, as a cycle-based SystemC
-// module: storage and noise from a CellStore (the same cells the functional
-// model sees), timing from an ArrayTiming (banks, latencies, response queue).
+// module with pins: the SystemC face of ArrayCore (array_core.hpp), which
+// holds the timing (banks, latencies, response queue) and the CellStore (the
+// same cells the functional model sees).
 // rtl/README.md "Interfaces" has the port protocol; array_timing.hpp the
 // timing model.
 
 #include <systemc>
 
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <vector>
 
-#include "pcm/model/array_timing.hpp"
-#include "pcm/model/cell_store.hpp"
+#include "pcm/platform/array_core.hpp"
 
 namespace pcm::platform {
 
@@ -24,32 +22,14 @@ using model::CellStore;
 
 class PcmArray final : public sc_core::sc_module {
  public:
-  // Lanes of the cell port: the controller's NumLanes (32 bits each).
+  // Lanes of the cell port: the pin-level platform's pcm_ctrl has NumLanes 4 (32 bits each).
   static constexpr int kPortLanes = 4;
   using LaneBits = sc_dt::sc_bv<kPortLanes * 32>;
+  using View = ArrayCore::View;
 
-  // What the array did at one clock edge and its state in the cycle that
-  // starts there: what the waveform's array probe shows.
-  struct View {
-    uint64_t bank_busy = 0;  // bit b: bank b (< 64) busy
-    uint32_t busy_banks = 0; // banks busy, all of them
-    uint32_t rsp_queue = 0;  // reads accepted, not yet answered
-    bool stall = false;      // a request waited in the cycle that ended
-    bool rsp_offered = false;
-    bool accepted = false;   // a request was accepted at this edge:
-    bool write = false;
-    bool digital = false;
-    uint32_t addr = 0;
-    uint32_t count = 0;
-    uint64_t banks = 0;      // bit b: the request occupies bank b (< 64)
-    uint32_t busy = 0;       // cycles the longest-held bank stays busy
-    uint32_t lanes[kPortLanes] = {};  // DAC codes written or ADC codes read
-    uint64_t requests = 0;   // ArrayStats::requests
-    uint64_t stall_cycles = 0;
-  };
   // Called at the end of every clock edge; empty (the default): nothing is
   // computed for it.
-  void observe(std::function<void(const View&)> observer) { observer_ = std::move(observer); }
+  void observe(std::function<void(const View&)> observer) { core_.observe(std::move(observer)); }
 
   sc_core::sc_in<bool> clk_i;
   // request channel (from the controller's cell_req_*_o)
@@ -74,49 +54,26 @@ class PcmArray final : public sc_core::sc_module {
 
   // Between runs (outside sc_start, or while the array is idle): new timing,
   // validated; banks that are still busy stay busy for their old latency.
-  void set_timing(const ArrayTiming& timing);
-  const ArrayTiming& timing() const { return timing_; }
+  void set_timing(const ArrayTiming& timing) { core_.set_timing(timing); }
+  const ArrayTiming& timing() const { return core_.timing(); }
 
   // The cells behind the port (e.g. a store with another channel).
-  void attach(CellStore& store) { store_ = &store; }
-  CellStore& store() { return *store_; }
+  void attach(CellStore& store) { core_.attach(store); }
+  CellStore& store() { return core_.store(); }
 
   // No read waiting for its response.
-  bool idle() const { return rsp_q_.empty(); }
+  bool idle() const { return core_.idle(); }
 
-  const ArrayStats& stats() const { return stats_; }
-  void clear_stats();
+  const ArrayStats& stats() const { return core_.stats(); }
+  void clear_stats() { core_.clear_stats(); }
 
  private:
-  struct Response {
-    uint64_t ready_at;  // first cycle the data may be offered
-    uint32_t lanes[kPortLanes];
-  };
-  // Rows touched by a request: bank and how many rows of the request it holds.
-  struct Touch {
-    uint32_t bank;
-    uint32_t rows;
-  };
-
   void on_clock();      // posedge: handshakes of the cycle that ends, then outputs of the next
   void update_ready();  // ready for the request on the port now
-  int touched_banks(uint32_t addr, uint32_t count, Touch* out) const;
-  bool can_accept(uint32_t addr, uint32_t count, bool write) const;
-  void accept(uint32_t addr, uint32_t count, bool write, bool digital);
-  void drive_response();
-  void report_view(bool stall);  // fills the rest of view_ and calls the observer
 
-  CellStore* store_;
-  ArrayTiming timing_;
-  ArrayStats stats_;
-  uint64_t now_ = 0;                 // the current cycle
-  std::vector<uint64_t> free_at_;    // per bank: first cycle it may accept again
-  std::deque<Response> rsp_q_;
+  ArrayCore core_;                   // the cycle behaviour, shared with the fast platform
   bool rsp_offered_ = false;         // rsp_valid_o as driven for this cycle
-  bool front_driven_ = false;        // rsp_rdata_o holds the queue front's data
   sc_core::sc_event state_changed_;  // re-evaluate ready after the clock
-  std::function<void(const View&)> observer_;
-  View view_;                        // filled while an observer is set
 };
 
 }  // namespace pcm::platform

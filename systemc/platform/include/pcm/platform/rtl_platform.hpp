@@ -1,10 +1,13 @@
 #pragma once
 
 // The `rtl` engine: the Verilated rtl/pcm_ctrl in a SystemC design with a
-// timed PCM array (PcmArray over a CellStore) on its cell port and TLM-2.0
-// bus models on its host ports, behind the same ControllerPort as the
+// timed PCM array (ArrayCore over a CellStore) on its cell port, reached from
+// a host thread through TLM-2.0, behind the same ControllerPort as the
 // functional model. Host code calls it from ordinary C++; each call runs the
 // SystemC kernel (sc_start) until the transaction it issued has completed.
+// Two kinds (RtlPlatformKind): fast (default; pcm_ctrl as plain C++ clocked
+// by eval() calls in one loop, a TLM target with a quantum keeper) and pin
+// (the reference, drawn here), with the same cycles, weights and counters.
 //
 //   host thread --TLM b_transport--> ApbBridge          --APB pins-->      pcm_ctrl (Verilated) --cell port--> PcmArray --> CellStore
 //               --TLM b_transport--> WeightStreamWriter --wr_* pins-->
@@ -23,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pcm/channel_model/channel.hpp"
 #include "pcm/model/array_timing.hpp"
@@ -37,7 +41,34 @@ using model::BusResult;
 using model::CellStore;
 using model::ControllerPort;
 
+// How the Verilated pcm_ctrl is driven.
+enum class RtlPlatformKind {
+  // The default: pcm_ctrl Verilated as plain C++ (one class per variant of
+  // NumLanes, DacWidth, AdcWidth), its clock edges eval() calls in one loop
+  // that also serves the cell port from ArrayCore and the host's APB and
+  // stream transfers; it is a TLM-2.0 target to the host thread, which keeps
+  // SystemC time with a quantum keeper.
+  kFast,
+  // The reference: pcm_ctrl Verilated as SystemC (4 lanes, 16-bit ports), an
+  // sc_signal per port, bus models and PcmArray on pins, a kernel activation
+  // per clock edge. Same cycles, weights and counters as kFast (ctest), some
+  // 5 times slower.
+  kPinLevel,
+};
+
+// A Verilated variant of pcm_ctrl built for the fast platform.
+struct RtlVariant {
+  int lanes = 4;
+  int dac_width = 16;
+  int adc_width = 16;
+};
+
 struct RtlPlatformOptions {
+  RtlPlatformKind kind = RtlPlatformKind::kFast;
+  // pcm_ctrl's parameters NumLanes, DacWidth, AdcWidth: select the Verilated
+  // variant (one built by CMake, PCMSIM_RTL_VARIANTS; else std::invalid_argument
+  // naming the built ones). The cell port has `lanes` 32-bit lanes.
+  RtlVariant variant;
   std::shared_ptr<const channel_model::Channel> channel;  // nullptr: noiseless cells
   uint64_t seed = 0;                                      // noise seed of the cell store
   ArrayTiming timing;                                     // the array's timing
@@ -98,6 +129,8 @@ class RtlPlatform final : public ControllerPort {
   void stream_weights(const uint32_t* bits, const uint8_t* sens, std::size_t n, bool last) override;
   // out must not be null when count > 0 (std::invalid_argument).
   bool read_weights(uint32_t index, uint32_t count, uint32_t* out) override;
+  // Controller clock cycles since the platform started (stats().cycles counts from clear_stats()).
+  uint64_t cycles() const override;
 
   // Pulses rst_ni: every register back to its reset value, counters zero.
   void reset_controller();
@@ -118,15 +151,24 @@ class RtlPlatform final : public ControllerPort {
   void clear_stats();
 
   // Yardstick for benchmarks: simulated cycles per wall second of a bare
-  // Verilated-SystemC clock loop, measured over `cycles` clocks. A second,
-  // idle instance of the same Verilated pcm_ctrl (built in this design for the
-  // purpose, reset released, every input constant) runs on its own clock while
-  // the platform's clock is stopped: what is measured is the SystemC kernel
+  // Verilated-SystemC clock loop, measured over `cycles` clocks. An idle
+  // instance of the SystemC-Verilated pcm_ctrl (built in this design for the
+  // purpose, beside either platform kind, reset released, every input
+  // constant) runs on its own clock while the platform's clock is stopped: what is measured is the SystemC kernel
   // toggling a clock plus Verilator evaluating pcm_ctrl on both edges, with
   // no host, bus model or array activity. Not counted in stats().
   double bare_clock_loop_cycles_per_second(uint64_t cycles);
+  // The fast platform's ceiling: an instance of the Verilated C++ pcm_ctrl
+  // (this platform's variant; 4 lanes, 16 bits for the pin-level one), every
+  // input constant, its clock toggled with eval() on both edges in a plain
+  // loop. Not counted in stats().
+  double bare_cpp_loop_cycles_per_second(uint64_t cycles);
 
   uint64_t clock_period_ps() const;
+  RtlPlatformKind kind() const;
+
+  // The fast platform's variants in this build (PCMSIM_RTL_VARIANTS).
+  static std::vector<RtlVariant> built_variants();
 
  private:
   struct Impl;
