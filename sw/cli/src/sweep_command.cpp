@@ -18,6 +18,7 @@
 #include "pcm/cli/options.hpp"
 #include "pcm/sw/progress.hpp"
 #include "pcm/sw/sweep.hpp"
+#include "pcm/sw/sweep_mpi.hpp"
 
 namespace pcm::cli {
 namespace po = boost::program_options;
@@ -71,10 +72,11 @@ json grid_of(const std::string& grid_path, const std::vector<std::string>& sets,
 
 class SweepPrinter final : public sw::SweepObserver {
  public:
-  SweepPrinter(std::ostream& out, const std::string& dir, unsigned jobs) : out_(out), dir_(dir), jobs_(jobs) {}
+  SweepPrinter(std::ostream& out, const std::string& dir, std::string at_once)
+      : out_(out), dir_(dir), at_once_(std::move(at_once)) {}
   void started(const sw::SweepStart& s) override {
     out_ << "sweep      " << s.points << " points, " << s.done << " already done, " << s.to_run << " to run, "
-         << jobs_ << " at a time; results in " << dir_ << "\n";
+         << at_once_ << "; results in " << dir_ << "\n";
     if (s.damaged > 0) {
       out_ << "damaged    " << s.damaged << " unreadable point file(s) moved aside (points/<id>.damaged.json); "
            << "those points run again\n";
@@ -110,7 +112,7 @@ class SweepPrinter final : public sw::SweepObserver {
  private:
   std::ostream& out_;
   std::string dir_;
-  unsigned jobs_;
+  std::string at_once_;
 };
 
 }  // namespace
@@ -121,6 +123,8 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
   sw::SweepOptions o;
   o.jobs = std::max(1u, std::thread::hardware_concurrency());
   std::string jobs_text = std::to_string(o.jobs);  // parsed by hand: Boost would wrap -1 into 4294967295
+  o.area_dir = PCMSIM_AREA_DIR;
+  bool use_mpi = false;
   po::options_description desc("pcmsim sweep options");
   desc.add_options()
       ("help,h", "print this help")
@@ -130,6 +134,9 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
       ("out", po::value(&o.dir)->value_name("DIR"), "folder for the points and sweep.csv (finished points are reused)")
       ("jobs", po::value(&jobs_text)->default_value(jobs_text)->value_name("N"), "points run at once (processes)")
       ("fresh", po::bool_switch(&o.fresh), "redo every point instead of reusing finished ones")
+      ("mpi", po::bool_switch(&use_mpi), "run under mpirun: rank 0 hands the points to the other ranks (--jobs: ignored)")
+      ("area-dir", po::value(&o.area_dir)->default_value(o.area_dir)->value_name("DIR"),
+       "synthesis results (scripts/synth_area.py) joined into sweep.csv as area columns")
       ("allow-large", po::bool_switch(&o.allow_large), "accept grids above 5000 points and --jobs above 256 (sanity ceilings)");
   const po::variables_map vm = parse_command_line(args, desc);
   if (vm.count("help")) {
@@ -142,9 +149,36 @@ int sweep_command(const std::vector<std::string>& args, std::ostream& out, std::
   if (grid_path.empty() && axes.empty()) throw UsageError("give --grid FILE or at least one --axis");
   const std::vector<sw::SweepPoint> points = sw::expand_grid(grid_of(grid_path, sets, axes).dump());
   o.pcmsim = std::filesystem::read_symlink("/proc/self/exe").string();
-  SweepPrinter printer(out, o.dir, o.jobs);
-  const sw::SweepSummary s = sw::run_sweep(points, o, printer);
+  // every rank checks the grid before MPI starts, so that a bad grid ends them all alike
+  const sw::SweepPlan plan = sw::plan_sweep(points, o);
+  std::unique_ptr<sw::MpiSweep> mpi;
+  std::unique_ptr<sw::PointDispatcher> ranks;
+  std::string at_once = std::to_string(o.jobs) + " at a time";
+  if (use_mpi) {
+    mpi = std::make_unique<sw::MpiSweep>();
+    if (mpi->rank() > 0) {
+      mpi->serve(plan);
+      return 0;
+    }
+    ranks = mpi->dispatcher(plan, o.jobs);
+    if (mpi->size() > 1) at_once = "on " + std::to_string(mpi->size() - 1) + " MPI ranks, one point each";
+  }
+  SweepPrinter printer(out, o.dir, at_once);
+  const sw::SweepSummary s = sw::run_sweep(points, o, printer, ranks.get());
+  ranks.reset();  // the ranks end before MPI does
   out << "sweep.csv  " << s.rows << " rows -> " << s.csv << "\n" << std::flush;
+  // one line: which parameter sets, and how to make the first (after a complete sweep only: an
+  // interrupted or failed one ends with its own line)
+  if (!s.missing_area.empty() && s.interrupted_by == 0 && s.failed == 0) {
+    std::string which;
+    for (const sw::RtlParameters& p : s.missing_area) {
+      which += (which.empty() ? "" : ", ") + std::string("lanes ") + std::to_string(p.lanes) + " dac " +
+              std::to_string(p.dac_width) + " adc " + std::to_string(p.adc_width);
+    }
+    err << "pcmsim sweep: no area for " << which << " in " << o.area_dir << " (area columns left empty); make it with "
+        << sw::area_command(s.missing_area.front(), o.area_dir)
+        << (s.missing_area.size() > 1 ? " (likewise for the others)" : "") << "\n";
+  }
   if (s.interrupted_by != 0) {
     err << "pcmsim sweep: interrupted by " << (s.interrupted_by == SIGINT ? "SIGINT" : "SIGTERM") << ": "
         << s.stopped << " running point(s) stopped, " << s.rows << " of " << s.points

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <ctime>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -21,6 +23,12 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
 // Laplace-distributed weights (scale 0.05), like a trained layer's: most small.
 std::vector<float> generated_weights(std::size_t n, uint64_t seed) {
   std::mt19937_64 gen(seed);
@@ -30,17 +38,28 @@ std::vector<float> generated_weights(std::size_t n, uint64_t seed) {
   return w;
 }
 
-// Yardstick: what a researcher would write instead of the model engine (best of three).
-BenchRow torch_yardstick(const std::vector<float>& w, double sigma) {
-  BenchRow row{"torch: w + sigma*randn", w.size(), 1e30};
+std::string threads_text(unsigned threads) {
+  return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
+}
+
+// Yardstick: what a researcher would write instead of the model engine (best
+// of three), on `threads` intra-op threads.
+BenchRow torch_yardstick(const std::vector<float>& w, double sigma, unsigned threads) {
+  BenchRow row{"torch w+sigma*randn, " + threads_text(threads), w.size(), 1e30};
+  const int before = at::get_num_threads();
+  at::set_num_threads(static_cast<int>(threads));
   torch::NoGradGuard no_grad;
   const torch::Tensor t = torch::from_blob(const_cast<float*>(w.data()), {static_cast<int64_t>(w.size())});
   for (int rep = 0; rep < 3; ++rep) {
     const auto t0 = Clock::now();
+    const double c0 = cpu_seconds();
     const torch::Tensor noisy = t + sigma * torch::randn_like(t);
-    row.seconds = std::min(row.seconds, seconds_since(t0));
+    const double wall = seconds_since(t0);
+    if (wall < row.seconds) row.cpu_seconds = cpu_seconds() - c0;
+    row.seconds = std::min(row.seconds, wall);
     if (!std::isfinite(noisy.sum().item<double>())) throw std::runtime_error("torch yardstick produced NaN");
   }
+  at::set_num_threads(before);
   return row;
 }
 
@@ -60,6 +79,22 @@ std::vector<std::string> engines_of(const BenchConfig& c) {
   if (engines.empty()) throw ConfigError("engines", "name at least one engine (rtl, model, ideal)");
   return engines;
 }
+
+std::vector<unsigned> threads_of(const BenchConfig& c) {
+  std::vector<unsigned> counts;
+  std::stringstream in(c.threads);
+  std::string e;
+  while (std::getline(in, e, ',')) {
+    char* end = nullptr;
+    const long v = std::strtol(e.c_str(), &end, 10);
+    if (e.empty() || *end != '\0' || v < 1 || v > 256) {
+      throw ConfigError("threads", "expected a comma-separated list of thread counts 1 .. 256; got '" + e + "'");
+    }
+    counts.push_back(static_cast<unsigned>(v));
+  }
+  if (counts.empty()) throw ConfigError("threads", "name at least one thread count");
+  return counts;
+}
 }  // namespace
 
 void validate(const BenchConfig& c) {
@@ -68,6 +103,7 @@ void validate(const BenchConfig& c) {
   if (c.clock_cycles == 0) throw ConfigError("clock_cycles", "must be at least 1");
   if (!std::isfinite(c.cells) || c.cells < 1.0 || c.cells > 1024.0) throw ConfigError("cells", "must be 1 .. 1024");
   engines_of(c);
+  threads_of(c);
   // the tensor, its read-back and the yardstick's three float copies, and a
   // 16-byte cell record per analog cell (up to twice the budget under ar)
   check_fits("weights", c.weights, 20.0 + 32.0 * c.cells, "weights");
@@ -87,22 +123,35 @@ BenchResult run_bench(const BenchConfig& c) {
   const std::vector<float> w = generated_weights(n_all, 1);
   std::vector<float> back(n_all);
   const TensorPlan full = plan_tensor(w.data(), nullptr, n_all, strategy, opt, channel.map);
-  r.torch = torch_yardstick(w, channel.channel->stddev(channel.h(0.0)) / static_cast<double>(full.small.alpha));
+  const double sigma = channel.channel->stddev(channel.h(0.0)) / static_cast<double>(full.small.alpha);
+  const std::vector<unsigned> thread_counts = threads_of(c);
+  r.torch = torch_yardstick(w, sigma, 1);
+  for (const unsigned t : thread_counts) {
+    if (t > 1) r.engines.push_back(torch_yardstick(w, sigma, t));
+  }
   for (const std::string& name : engines) {
-    EngineOptions eo;
-    eo.engine = name;
-    std::unique_ptr<Engine> engine = make_engine(eo, channel);
-    const std::size_t n = name == "rtl" ? std::min<std::size_t>(c.rtl_weights, n_all) : n_all;
-    const TensorPlan plan = n == n_all ? full : plan_tensor(w.data(), nullptr, n, strategy, opt, channel.map);
-    engine->begin(1);
-    const auto t0 = Clock::now();
-    engine->store(plan, Regions{0, 0, static_cast<uint32_t>(n)}, w.data(), nullptr, n, back.data());
-    r.engines.push_back(BenchRow{name + " engine (store + load)", n, seconds_since(t0)});
-    if (name == "rtl") {
-      r.rtl_cycles = engine->timing().cycles;
-      r.rtl_weights = n;
-      r.rtl_seconds = r.engines.back().seconds;
-      r.bare_cycles_per_second = bare_clock_loop_cycles_per_second(*engine, c.clock_cycles);
+    const bool threaded = name == "model" || name == "ideal";
+    for (const unsigned t : threaded ? thread_counts : std::vector<unsigned>{1}) {
+      EngineOptions eo;
+      eo.engine = name;
+      eo.threads = t;
+      std::unique_ptr<Engine> engine = make_engine(eo, channel);
+      const std::size_t n = name == "rtl" ? std::min<std::size_t>(c.rtl_weights, n_all) : n_all;
+      const TensorPlan plan = n == n_all ? full : plan_tensor(w.data(), nullptr, n, strategy, opt, channel.map);
+      engine->begin(1);
+      const auto t0 = Clock::now();
+      const double c0 = cpu_seconds();
+      engine->store(plan, Regions{0, 0, static_cast<uint32_t>(n)}, w.data(), nullptr, n, back.data());
+      const double cpu = cpu_seconds() - c0;
+      const std::string what = name + " engine" + (threaded ? ", " + threads_text(t) : std::string(" (store + load)"));
+      r.engines.push_back(BenchRow{what, n, seconds_since(t0), cpu});
+      if (name == "rtl") {
+        r.rtl_cycles = engine->timing().cycles;
+        r.rtl_weights = n;
+        r.rtl_seconds = r.engines.back().seconds;
+        r.bare_cycles_per_second = bare_clock_loop_cycles_per_second(*engine, c.clock_cycles);
+        r.bare_cpp_cycles_per_second = bare_cpp_loop_cycles_per_second(*engine, c.clock_cycles);
+      }
     }
   }
   r.peak_rss_mib = static_cast<double>(peak_rss_bytes()) / (1024.0 * 1024.0);

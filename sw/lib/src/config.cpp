@@ -98,6 +98,21 @@ void validate_effect(const EngineOptions& e) {
     throw ConfigError("drift_refs", "drift compensation is the controller's; " + where +
                                         " has none (use --engine model or rtl)");
   }
+  const EngineOptions defaults_e;
+  const std::pair<const char*, bool> params[] = {{"lanes", e.lanes != defaults_e.lanes},
+                                                 {"dac_width", e.dac_width != defaults_e.dac_width},
+                                                 {"adc_width", e.adc_width != defaults_e.adc_width}};
+  for (const auto& [field, changed] : params) {
+    if (changed && !controller) {
+      throw ConfigError(field, "a parameter of the controller; " + where + " has none (use --engine model or rtl)");
+    }
+  }
+  if (e.rtl_platform != "fast" && e.rtl_platform != "pin") {
+    throw ConfigError("rtl_platform", "expected fast or pin, got '" + e.rtl_platform + "'");
+  }
+  if (e.rtl_platform != defaults_e.rtl_platform && (e.engine != "rtl" || !analog)) {
+    throw ConfigError("rtl_platform", "the rtl engine's; " + where + " has no platform (use --engine rtl)");
+  }
   if (analog && e.digital_bits != EngineOptions{}.digital_bits) {
     throw ConfigError("digital_bits", "applies to --store digital only (the analog store has no quantizer)");
   }
@@ -127,6 +142,21 @@ void validate(const RunConfig& c) {
   check_range<uint32_t>("banks", c.engine.array.banks, 1, 1u << 16);
   check_range<uint32_t>("write_latency", c.engine.array.write_latency, 1, 1u << 16);
   check_range<uint32_t>("read_latency", c.engine.array.read_latency, 1, 1u << 16);
+  check_range<uint32_t>("lanes", c.engine.lanes, 1, 8);
+  check_range<uint32_t>("dac_width", c.engine.dac_width, 2, 16);
+  check_range<uint32_t>("adc_width", c.engine.adc_width, 2, 16);
+  // the resolution registers are read at run time; the port widths are the hardware's
+  if (static_cast<uint32_t>(c.plan.rule.dac_bits) > c.engine.dac_width) {
+    throw ConfigError("dac_bits", std::to_string(c.plan.rule.dac_bits) + " bits do not fit the DAC port of " +
+                                      std::to_string(c.engine.dac_width) + " (--dac-width)");
+  }
+  if (static_cast<uint32_t>(c.plan.rule.adc_bits) > c.engine.adc_width) {
+    throw ConfigError("adc_bits", std::to_string(c.plan.rule.adc_bits) + " bits do not fit the ADC port of " +
+                                      std::to_string(c.engine.adc_width) + " (--adc-width)");
+  }
+  if (c.engine.rtl_platform == "pin" && (c.engine.lanes != 4 || c.engine.dac_width != 16 || c.engine.adc_width != 16)) {
+    throw ConfigError("rtl_platform", "the pin-level platform has 4 lanes and 16-bit ports only (use --rtl-platform fast)");
+  }
   validate(c.engine.verify);
   seconds_of_time(c.engine.time, 0.0);
   for (const auto& [name, v] : {std::pair<const char*, double>{"program_ns", c.engine.costs.program_ns},

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "pcm/channel_model/builtin.hpp"
@@ -12,6 +13,7 @@
 #include "pcm/regs/pcm_ctrl_regs.hpp"
 #include "pcm/model/cell_store.hpp"
 #include "pcm/model/controller_port.hpp"
+#include "pcm/model/parallel.hpp"
 #include "pcm/sw/compress.hpp"
 #include "pcm/sw/config_error.hpp"
 
@@ -117,6 +119,16 @@ uint32_t reference_cells(const EngineOptions& opt) {
   return opt.store == "analog" && controller ? opt.drift_refs : 0;
 }
 
+model::ArrayTiming array_timing(const EngineOptions& opt) {
+  model::ArrayTiming t = opt.array;
+  t.lanes = opt.lanes;
+  return t;
+}
+
+unsigned engine_threads(const EngineOptions& opt) {
+  return opt.threads > 0 ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
 StoreSettings store_settings(const EngineOptions& opt, double t0) {
   StoreSettings s;
   s.verify = opt.verify;
@@ -127,7 +139,7 @@ StoreSettings store_settings(const EngineOptions& opt, double t0) {
 
 TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, const StoreSettings& settings,
                              const TensorPlan& plan, const Regions& regions, const float* w, const uint8_t* sens,
-                             std::size_t n, float* out, const StoreProgress& progress) {
+                             std::size_t n, float* out, const StoreProgress& progress, PhaseCycles* phases) {
   const VerifyOptions& verify = settings.verify;
   if (n > 0xFFFFFFFFu) throw std::runtime_error("a tensor of more than 2^32 weights");
   namespace r = regs;
@@ -151,6 +163,7 @@ TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, con
   write_reg(port, r::comp::kOffset, comp);
   write_reg(port, r::ref_base::kOffset, regions.ref_base);
   write_reg(port, r::cmd::kOffset, r::cmd::kStart.put(0, 1));
+  const uint64_t store_from = port.cycles();
 
   std::vector<uint32_t> bits(n);
   std::memcpy(bits.data(), w, n * sizeof(float));
@@ -163,12 +176,14 @@ TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, con
     port.stream_weights(bits.data() + at, marks + at, count, at + count == n);
     report(progress, at + count);
   }
+  const uint64_t store_to = port.cycles();
   const uint32_t stored = read_reg(port, r::num_weights::kOffset);
   if (stored != n) {
     throw std::runtime_error("controller stored " + std::to_string(stored) + " of " +
                              std::to_string(n) + " weights");
   }
   cells.set_time(settings.load_time);
+  const uint64_t load_from = port.cycles();
   for (std::size_t at = 0; at < n; at += kReadChunk) {
     const auto count = static_cast<uint32_t>(std::min<std::size_t>(kReadChunk, n - at));
     if (!port.read_weights(static_cast<uint32_t>(at), count, bits.data() + at)) {
@@ -176,6 +191,10 @@ TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, con
                                std::to_string(at) + ".." + std::to_string(at + count - 1));
     }
     report(progress, n + at + count);
+  }
+  if (phases != nullptr) {
+    phases->store += store_to - store_from;
+    phases->load += port.cycles() - load_from;
   }
   std::memcpy(out, bits.data(), n * sizeof(float));
 
@@ -205,11 +224,14 @@ namespace {
 class ModelEngine final : public Engine {
  public:
   ModelEngine(const EngineOptions& opt, const ChannelSetup& channel)
-      : store_(channel.channel, 0), settings_(store_settings(opt, channel.channel->reference_time())) {}
+      : store_(channel.channel, 0),
+        settings_(store_settings(opt, channel.channel->reference_time())),
+        threads_(engine_threads(opt)),
+        params_{static_cast<int>(opt.lanes), static_cast<int>(opt.dac_width), static_cast<int>(opt.adc_width)} {}
   std::string name() const override { return "model"; }
   void begin(uint64_t seed) override {
     store_.reset(seed);
-    port_ = std::make_unique<md::ModelPort>(md::ControllerParams{}, store_);
+    port_ = std::make_unique<md::ModelPort>(params_, store_, threads_);
   }
  protected:
   TensorCounters store_tensor(const TensorPlan& plan, const Regions& regions, const float* w,
@@ -221,6 +243,8 @@ class ModelEngine final : public Engine {
  private:
   md::CellStore store_;
   StoreSettings settings_;
+  unsigned threads_;
+  md::ControllerParams params_;  // the lanes and port widths of the rtl variant it stands for
   std::unique_ptr<md::ModelPort> port_;
 };
 
@@ -229,7 +253,9 @@ class ModelEngine final : public Engine {
 class IdealEngine final : public Engine {
  public:
   IdealEngine(const EngineOptions& opt, const ChannelSetup& channel)
-      : channel_(channel), load_time_(store_settings(opt, channel.channel->reference_time()).load_time) {}
+      : channel_(channel),
+        load_time_(store_settings(opt, channel.channel->reference_time()).load_time),
+        threads_(engine_threads(opt)) {}
   std::string name() const override { return "ideal"; }
   void begin(uint64_t seed) override { seed_ = seed; }
 
@@ -237,36 +263,52 @@ class IdealEngine final : public Engine {
   TensorCounters store_tensor(const TensorPlan& plan, const Regions& regions, const float* w,
                               const uint8_t* sens, std::size_t n, float* out, const StoreProgress& progress) override {
     const Strategy& s = plan.strategy;
+    const cm::Channel& ch = *channel_.channel;
+    const bool drifting = ch.drifts_at(load_time_);
     TensorCounters c;
     uint64_t ptr = regions.analog_base;
-    for (std::size_t i = 0; i < n; ++i) {
-      const bool sensitive = sens != nullptr && sens[i] != 0;
-      const bool large = (s.am || s.ar) && std::fabs(w[i]) >= plan.threshold;
-      const ClassMap& cls = s.am && large ? plan.large : plan.small;
-      const double m = s.sp ? std::fabs(static_cast<double>(w[i])) : static_cast<double>(w[i]);
-      double t = static_cast<double>(cls.alpha) * m - cls.beta;
-      if (t < plan.map.t_lo || t > plan.map.t_hi) ++c.saturated;
-      t = std::clamp(t, plan.map.t_lo, plan.map.t_hi);
-      const double x = channel_.h(t);
-      const uint32_t r = plan.cells_of(w[i], sensitive);
-      double sum = 0.0;
-      for (uint32_t j = 0; j < r; ++j) {
-        // the cell's life as the array lives it (cell_store.cpp): programmed once, read once
-        const cm::Channel& ch = *channel_.channel;
-        cm::CellKey key{seed_, static_cast<uint32_t>(ptr + j), 0, cm::Stream::kProgram};
-        const double y = ch.program(x, key);
-        key.stream = cm::Stream::kDrift;
-        const double nu = ch.drift_exponent(x, key);
-        key.stream = cm::Stream::kRead;
-        sum += ch.read(y, nu, load_time_, key);
+    std::vector<uint32_t> first(std::min(n, kProgressStep));
+    std::vector<uint64_t> saturated(md::block_count(first.size(), threads_));
+    for (std::size_t at = 0; at < n; at += kProgressStep) {
+      const std::size_t count = std::min(kProgressStep, n - at);
+      // in order: each weight's first cell, as the controller allocates them
+      for (std::size_t k = 0; k < count; ++k) {
+        first[k] = static_cast<uint32_t>(ptr);
+        const uint32_t r = plan.cells_of(w[at + k], sens != nullptr && sens[at + k] != 0);
+        ptr += r;
+        c.cells_written += r;
       }
-      ptr += r;
-      double back = sum / r + cls.beta;
-      if (s.sp) back = std::max(back, 0.0);
-      back /= static_cast<double>(cls.alpha);
-      out[i] = static_cast<float>(s.sp && w[i] < 0.0f ? -back : back);
-      c.cells_written += r;
-      if ((i + 1) % kProgressStep == 0) report(progress, 2 * (i + 1));  // written and read at once
+      std::fill(saturated.begin(), saturated.end(), 0);
+      md::parallel_blocks(count, threads_, [&](unsigned b, std::size_t begin, std::size_t end) {
+        for (std::size_t k = begin; k < end; ++k) {
+          const std::size_t i = at + k;
+          const bool sensitive = sens != nullptr && sens[i] != 0;
+          const bool large = (s.am || s.ar) && std::fabs(w[i]) >= plan.threshold;
+          const ClassMap& cls = s.am && large ? plan.large : plan.small;
+          const double m = s.sp ? std::fabs(static_cast<double>(w[i])) : static_cast<double>(w[i]);
+          double t = static_cast<double>(cls.alpha) * m - cls.beta;
+          if (t < plan.map.t_lo || t > plan.map.t_hi) ++saturated[b];
+          t = std::clamp(t, plan.map.t_lo, plan.map.t_hi);
+          const cm::Channel::ProgramLevel level = ch.level_of(channel_.h(t));
+          const uint32_t r = plan.cells_of(w[i], sensitive);
+          double sum = 0.0;
+          for (uint32_t j = 0; j < r; ++j) {
+            // the cell's life as the array lives it (cell_store.cpp): programmed once, read once
+            cm::CellKey key{seed_, first[k] + j, 0, cm::Stream::kProgram};
+            const double y = ch.program_at(level, key);
+            key.stream = cm::Stream::kDrift;
+            const double nu = drifting ? ch.drift_at(level, key) : 0.0;  // else read ignores nu
+            key.stream = cm::Stream::kRead;
+            sum += ch.read(y, nu, load_time_, key);
+          }
+          double back = sum / r + cls.beta;
+          if (s.sp) back = std::max(back, 0.0);
+          back /= static_cast<double>(cls.alpha);
+          out[i] = static_cast<float>(s.sp && w[i] < 0.0f ? -back : back);
+        }
+      });
+      for (const uint64_t v : saturated) c.saturated += v;
+      if (count == kProgressStep) report(progress, 2 * (at + count));  // written and read at once
     }
     report(progress, 2 * n);
     c.weights_written = c.weights_read = n;
@@ -283,6 +325,7 @@ class IdealEngine final : public Engine {
  private:
   ChannelSetup channel_;
   double load_time_;
+  unsigned threads_;
   uint64_t seed_ = 0;
 };
 

@@ -16,5 +16,6 @@ std::unique_ptr<Engine> make_rtl_engine(const EngineOptions&, const ChannelSetup
 }
 
 double bare_clock_loop_cycles_per_second(Engine&, uint64_t) { throw std::runtime_error(kMissing); }
+double bare_cpp_loop_cycles_per_second(Engine&, uint64_t) { throw std::runtime_error(kMissing); }
 
 }  // namespace pcm::sw

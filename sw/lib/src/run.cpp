@@ -87,6 +87,22 @@ double prune_model(TorchModel& model, const ModelStore& store, const Dataset& te
   return evaluate(model, test, c, evaluated, "pruned accuracy", obs);
 }
 
+HardwareRates rates_of(const RunResult& r, unsigned seeds) {
+  HardwareRates h;
+  h.cycles_per_seed = static_cast<double>(r.timing.cycles) / std::max(1u, seeds);
+  const double weights = static_cast<double>(std::max<uint64_t>(r.weights, 1));
+  h.cycles_per_weight = h.cycles_per_seed / weights;
+  const double per_seed = 1.0 / std::max(1u, seeds);
+  h.store_cycles = static_cast<double>(r.timing.store_cycles) * per_seed;
+  h.load_cycles = static_cast<double>(r.timing.load_cycles) * per_seed;
+  h.simulated_us = r.timing.simulated_seconds * per_seed * 1e6;
+  h.weights_per_simulated_s = h.simulated_us > 0.0 ? static_cast<double>(r.weights) / (h.simulated_us * 1e-6) : 0.0;
+  h.array_us = r.physical.store_us + r.physical.load_us;
+  h.array_uj = r.physical.store_uj + r.physical.load_uj;
+  h.weights_per_s = h.array_us > 0.0 ? static_cast<double>(r.weights) / (h.array_us * 1e-6) : 0.0;
+  return h;
+}
+
 }  // namespace
 
 RunResult run(const RunConfig& config, RunObserver& obs, const std::string& command) {
@@ -96,7 +112,9 @@ RunResult run(const RunConfig& config, RunObserver& obs, const std::string& comm
   const auto started = Clock::now();
   const Strategy strategy = strategy_of(config.plan);
   const ChannelSetup channel = make_channel(config.plan.channel);
-  std::unique_ptr<Engine> engine = make_engine(config.engine, channel);
+  EngineOptions engine_options = config.engine;
+  engine_options.threads = static_cast<unsigned>(config.threads);  // one --threads: the engine's blocks and LibTorch's evaluation
+  std::unique_ptr<Engine> engine = make_engine(engine_options, channel);
   if (config.threads > 0) at::set_num_threads(config.threads);
 
   TorchModel model(config.model);
@@ -162,6 +180,7 @@ RunResult run(const RunConfig& config, RunObserver& obs, const std::string& comm
   r.accuracy_mean = acc.mean;
   r.accuracy_std = acc.std;
   store.report(r, r.counters, first_quality, *engine, channel);
+  r.rates = rates_of(r, config.seeds);
   r.host.wall_seconds = seconds_since(started);
   r.host.peak_rss_mib = static_cast<double>(peak_rss_bytes()) / (1024.0 * 1024.0);
 

@@ -193,7 +193,7 @@ void ModelStore::report(RunResult& r, const TensorCounters& first, const std::ve
   r.fp32_ideal = fp32_baseline(kIdealBitsPerCell);
   r.fp32_realistic = fp32_baseline(kRealisticBitsPerCell);
   r.timing = engine.timing();
-  r.physical = physical_cost(first, c.engine.array, c.engine.costs, weights_);
+  r.physical = physical_cost(first, array_timing(c.engine), c.engine.costs, weights_);
   r.physical.load_time_s = seconds_of_time(c.engine.time, channel.channel->reference_time());
   r.tensors.clear();
   for (std::size_t k = 0; k < jobs_.size(); ++k) {

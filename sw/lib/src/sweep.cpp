@@ -24,6 +24,7 @@
 #include "pcm/sw/files.hpp"
 #include "pcm/sw/result.hpp"
 #include "pcm/sw/text.hpp"
+#include "signal_gate.hpp"
 
 extern char** environ;
 
@@ -200,52 +201,114 @@ Found inspect_point(const fs::path& file, double& wall_seconds) {
   }
 }
 
-// SIGINT, SIGTERM and SIGCHLD are blocked while the sweep runs and taken by
-// sigwaitinfo, so that no signal is lost between checking and waiting; the
-// previous mask comes back at the end.
-class SignalGate {
+// A row's RTL parameters from its lanes, dac_width and adc_width columns.
+RtlParameters rtl_parameters(const std::vector<std::string>& columns, const std::vector<std::string>& row) {
+  RtlParameters p;
+  for (std::size_t c = 0; c < columns.size() && c < row.size(); ++c) {
+    unsigned* into = columns[c] == "lanes" ? &p.lanes : columns[c] == "dac_width" ? &p.dac_width
+                     : columns[c] == "adc_width" ? &p.adc_width : nullptr;
+    if (into != nullptr) *into = static_cast<unsigned>(std::stoul(row[c]));
+  }
+  return p;
+}
+
+// The area cells of a parameter set, read once per file; empty when the file is missing.
+class AreaJoin {
  public:
-  SignalGate() {
-    ::sigemptyset(&set_);
-    for (int s : {SIGINT, SIGTERM, SIGCHLD}) ::sigaddset(&set_, s);
-    ::pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  explicit AreaJoin(std::string dir) : dir_(std::move(dir)) {}
+  std::vector<std::string> cells(const RtlParameters& p) {
+    const std::string name = area_file_name(p);
+    auto it = cache_.find(name);
+    if (it == cache_.end()) it = cache_.emplace(name, read(p, name)).first;
+    return it->second;
   }
-  ~SignalGate() {
-    // a stop signal still pending was answered already (the sweep stopped)
-    timespec zero{0, 0};
-    while (::sigtimedwait(&set_, nullptr, &zero) > 0) {
-    }
-    ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  SignalGate(const SignalGate&) = delete;
-  SignalGate& operator=(const SignalGate&) = delete;
-  int wait() {
-    while (true) {
-      const int s = ::sigwaitinfo(&set_, nullptr);
-      if (s > 0) return s;
-      if (errno != EINTR) throw std::runtime_error(std::string("sigwaitinfo: ") + std::strerror(errno));
-    }
-  }
+  const std::vector<RtlParameters>& missing() const { return missing_; }
 
  private:
-  sigset_t set_;
-  sigset_t old_;
+  std::vector<std::string> read(const RtlParameters& p, const std::string& name) {
+    const std::vector<std::string> empty(area_columns().size());
+    if (dir_.empty()) return empty;
+    const fs::path file = fs::path(dir_) / name;
+    if (!fs::exists(file)) {
+      missing_.push_back(p);
+      return empty;
+    }
+    std::ifstream in(file);
+    try {
+      const json j = json::parse(in);
+      std::vector<std::string> c;
+      for (const char* key : {"nand2_equivalents", "flip_flops", "cell_count"}) c.push_back(j.at(key).dump());
+      return c;
+    } catch (const json::exception& e) {
+      throw std::runtime_error(file.string() + ": unreadable area file: " + e.what());
+    }
+  }
+  std::string dir_;
+  std::map<std::string, std::vector<std::string>> cache_;
+  std::vector<RtlParameters> missing_;
 };
 
-std::size_t write_csv(const std::vector<SweepPoint>& points, const std::vector<std::string>& ids,
-                      const fs::path& point_dir, const fs::path& csv) {
+std::size_t write_csv(const SweepPlan& plan, const fs::path& csv, const std::string& area_dir,
+                      std::vector<RtlParameters>& missing_area) {
   std::size_t rows = 0;
+  AreaJoin area(area_dir);
+  std::vector<std::string> columns = csv_columns({"point"});
   write_atomically(csv.string(), [&](std::ostream& f) {
-    f << csv_line(csv_columns({"point"})) << "\n";
-    for (std::size_t i = 0; i < points.size(); ++i) {
+    std::vector<std::string> header = columns;
+    header.insert(header.end(), area_columns().begin(), area_columns().end());
+    f << csv_line(header) << "\n";
+    for (std::size_t i = 0; i < plan.points.size(); ++i) {
       std::pair<RunConfig, RunResult> r;
-      if (!read_point(point_dir / (ids[i] + ".json"), r)) continue;
-      f << csv_line(csv_values(r.first, r.second, {ids[i]})) << "\n";
+      if (!read_point(fs::path(plan.point_dir) / (plan.ids[i] + ".json"), r)) continue;
+      std::vector<std::string> row = csv_values(r.first, r.second, {plan.ids[i]});
+      const std::vector<std::string> a = area.cells(rtl_parameters(columns, row));
+      row.insert(row.end(), a.begin(), a.end());
+      f << csv_line(row) << "\n";
       ++rows;
     }
   });
+  missing_area = area.missing();
   return rows;
 }
+
+// Child processes on this machine, `jobs` at a time.
+class LocalDispatcher final : public PointDispatcher {
+ public:
+  LocalDispatcher(SweepPlan plan, unsigned jobs) : plan_(std::move(plan)), jobs_(jobs) {}
+  std::size_t slots() const override { return jobs_; }
+  void start(std::size_t point) override { running_[start_point(plan_, point)] = point; }
+  Event wait() override {
+    while (true) {
+      int status = 0;
+      const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+      if (pid > 0) {
+        const auto it = running_.find(pid);
+        if (it == running_.end()) continue;
+        Event e;
+        e.point = it->second;
+        e.status = status;
+        running_.erase(it);
+        return e;
+      }
+      if (pid < 0 && errno != ECHILD) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
+      const int sig = gate_.wait();
+      if (sig == SIGINT || sig == SIGTERM) {
+        Event e;
+        e.signal = sig;
+        return e;
+      }
+    }
+  }
+  void stop() override {
+    for (const auto& [pid, point] : running_) ::kill(pid, SIGTERM);
+  }
+
+ private:
+  SweepPlan plan_;
+  unsigned jobs_;
+  SignalGate gate_;
+  std::map<pid_t, std::size_t> running_;
+};
 
 }  // namespace
 
@@ -321,31 +384,80 @@ std::vector<std::string> run_arguments(const SweepPoint& point) {
   return a;
 }
 
-SweepSummary run_sweep(const std::vector<SweepPoint>& grid, const SweepOptions& options, SweepObserver& obs) {
+const std::vector<std::string>& area_columns() {
+  static const std::vector<std::string> names{"area_nand2", "flip_flops", "area_cells"};
+  return names;
+}
+
+std::string area_file_name(const RtlParameters& p) {
+  return "pcm_ctrl_lanes" + std::to_string(p.lanes) + "_dac" + std::to_string(p.dac_width) + "_adc" +
+         std::to_string(p.adc_width) + ".json";
+}
+
+std::string area_command(const RtlParameters& p, const std::string& area_dir) {
+  return shell_line({"scripts/synth_area.py", "--lanes", std::to_string(p.lanes), "--dac-width",
+                     std::to_string(p.dac_width), "--adc-width", std::to_string(p.adc_width), "--out-dir", area_dir});
+}
+
+SweepPlan plan_sweep(const std::vector<SweepPoint>& grid, const SweepOptions& options) {
+  SweepPlan plan;
+  plan.point_dir = (fs::path(options.dir) / "points").string();
+  // A point given twice (an axis [1, 1]) is one point: run once, one row.
+  std::set<std::string> seen;
+  for (const SweepPoint& p : grid) {
+    std::string id = point_id(p);
+    if (!seen.insert(id).second) continue;
+    plan.points.push_back(p);
+    plan.ids.push_back(std::move(id));
+  }
+  check_ceiling("grid", plan.points.size(), Ceilings::grid_points, options.allow_large, " points");
+  for (std::size_t i = 0; i < plan.points.size(); ++i) {
+    const SweepPoint& p = plan.points[i];
+    std::vector<std::string> a{options.pcmsim};
+    const std::vector<std::string> run = run_arguments(p);  // every point checked before any runs
+    a.insert(a.end(), run.begin(), run.end());
+    a.insert(a.end(), {"--out", (fs::path(plan.point_dir) / (plan.ids[i] + ".json")).string()});
+    // quiet and one thread each, unless the grid says otherwise
+    if (p.count("quiet") == 0) a.push_back("--quiet");
+    if (p.count("threads") == 0) a.insert(a.end(), {"--threads", "1"});
+    plan.commands.push_back(std::move(a));
+  }
+  return plan;
+}
+
+int start_point(const SweepPlan& plan, std::size_t i) {
+  const fs::path base = fs::path(plan.point_dir) / plan.ids[i];
+  const std::vector<std::string>& cmd = plan.commands[i];
+  {
+    std::ofstream args_file(base.string() + ".args");
+    args_file << shell_line(cmd) << "\n";
+  }
+  return spawn(cmd[0], std::vector<std::string>(cmd.begin() + 1, cmd.end()), base.string() + ".log");
+}
+
+std::unique_ptr<PointDispatcher> local_dispatcher(const SweepPlan& plan, unsigned jobs) {
+  return std::make_unique<LocalDispatcher>(plan, jobs);
+}
+
+SweepSummary run_sweep(const std::vector<SweepPoint>& grid, const SweepOptions& options, SweepObserver& obs,
+                       PointDispatcher* dispatcher) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point t0 = Clock::now();
-  // A point given twice (an axis [1, 1]) is one point: run once, one row.
-  std::vector<SweepPoint> points;
-  {
-    std::set<std::string> seen;
-    for (const SweepPoint& p : grid) {
-      if (seen.insert(point_id(p)).second) points.push_back(p);
-    }
-  }
-  check_ceiling("grid", points.size(), Ceilings::grid_points, options.allow_large, " points");
+  const SweepPlan plan = plan_sweep(grid, options);
   check_ceiling("jobs", options.jobs, Ceilings::jobs, options.allow_large);
   const fs::path root(options.dir);
-  const fs::path point_dir = root / "points";
+  const fs::path point_dir(plan.point_dir);
   fs::create_directories(point_dir);
-  std::vector<std::string> ids;
-  std::vector<std::vector<std::string>> args;
+  std::unique_ptr<PointDispatcher> local;
+  if (dispatcher == nullptr) {
+    local = local_dispatcher(plan, options.jobs);
+    dispatcher = local.get();
+  }
   std::vector<std::size_t> todo;
   SweepStart start;
   double done_seconds = 0.0;
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    args.push_back(run_arguments(points[i]));  // every point checked before any runs
-    ids.push_back(point_id(points[i]));
-    const fs::path result = point_dir / (ids.back() + ".json");
+  for (std::size_t i = 0; i < plan.points.size(); ++i) {
+    const fs::path result = point_dir / (plan.ids[i] + ".json");
     if (options.fresh) fs::remove(result);
     double seconds = 0.0;
     switch (inspect_point(result, seconds)) {
@@ -362,80 +474,62 @@ SweepSummary run_sweep(const std::vector<SweepPoint>& grid, const SweepOptions& 
         break;
     }
   }
-  start.points = points.size();
+  start.points = plan.points.size();
   start.to_run = todo.size();
-  const double jobs = static_cast<double>(std::min<std::size_t>(options.jobs, std::max<std::size_t>(todo.size(), 1)));
-  if (start.done > 0) start.estimate_seconds = done_seconds / static_cast<double>(start.done) * static_cast<double>(todo.size()) / jobs;
+  const double slots =
+      static_cast<double>(std::min<std::size_t>(dispatcher->slots(), std::max<std::size_t>(todo.size(), 1)));
+  if (start.done > 0) start.estimate_seconds = done_seconds / static_cast<double>(start.done) * static_cast<double>(todo.size()) / slots;
   obs.started(start);
 
   SweepSummary summary;
-  SignalGate gate;
-  std::map<pid_t, std::size_t> running;
+  std::size_t running = 0;
   std::size_t next = 0;
   while (true) {
-    while (summary.interrupted_by == 0 && next < todo.size() && running.size() < options.jobs) {
-      const std::size_t i = todo[next++];
-      std::vector<std::string> a = args[i];
-      a.insert(a.end(), {"--out", (point_dir / (ids[i] + ".json")).string()});
-      // quiet and one thread each, unless the grid says otherwise
-      if (points[i].count("quiet") == 0) a.push_back("--quiet");
-      if (points[i].count("threads") == 0) a.insert(a.end(), {"--threads", "1"});
-      {
-        std::ofstream args_file(point_dir / (ids[i] + ".args"));
-        std::vector<std::string> line{options.pcmsim};
-        line.insert(line.end(), a.begin(), a.end());
-        args_file << shell_line(line);
-        args_file << "\n";
-      }
-      running[spawn(options.pcmsim, a, point_dir / (ids[i] + ".log"))] = i;
+    while (summary.interrupted_by == 0 && next < todo.size() && running < dispatcher->slots()) {
+      dispatcher->start(todo[next++]);
+      ++running;
     }
-    if (running.empty()) break;
-    const int sig = gate.wait();
-    if (sig == SIGINT || sig == SIGTERM) {
+    if (running == 0) break;
+    const PointDispatcher::Event e = dispatcher->wait();
+    if (e.signal != 0) {
       if (summary.interrupted_by == 0) {
-        summary.interrupted_by = sig;
-        for (const auto& [pid, point] : running) ::kill(pid, SIGTERM);
+        summary.interrupted_by = e.signal;
+        dispatcher->stop();
       }
       continue;
     }
-    int status = 0;
-    pid_t pid = 0;
-    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
-      const auto it = running.find(pid);
-      if (it == running.end()) continue;
-      const std::size_t i = it->second;
-      running.erase(it);
-      // a point killed by the same Ctrl-C (its process group) stopped; it did not fail
-      const bool stopped_by_signal = WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM);
-      std::pair<RunConfig, RunResult> r;
-      const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && read_point(point_dir / (ids[i] + ".json"), r);
-      if (!ok && (summary.interrupted_by != 0 || stopped_by_signal)) {
-        if (summary.interrupted_by == 0) summary.interrupted_by = WTERMSIG(status);
-        ++summary.stopped;
-        continue;
-      }
-      PointOutcome o;
-      o.finished = ++summary.ran;
-      o.to_run = todo.size();
-      o.point = &points[i];
-      o.ok = ok;
-      if (o.ok) {
-        o.accuracy_mean = r.second.accuracy_mean;
-        o.accuracy_std = r.second.accuracy_std;
-      } else {
-        ++summary.failed;
-        o.failure = last_line(point_dir / (ids[i] + ".log"));
-      }
-      o.elapsed_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-      o.eta_seconds = o.elapsed_seconds / static_cast<double>(o.finished) * static_cast<double>(todo.size() - o.finished);
-      obs.point_done(o);
+    --running;
+    const std::size_t i = e.point;
+    const int status = e.status;
+    // a point killed by the same Ctrl-C (its process group) stopped; it did not fail
+    const bool stopped_by_signal = WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM);
+    std::pair<RunConfig, RunResult> r;
+    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && read_point(point_dir / (plan.ids[i] + ".json"), r);
+    if (!ok && (summary.interrupted_by != 0 || stopped_by_signal)) {
+      if (summary.interrupted_by == 0) summary.interrupted_by = WTERMSIG(status);
+      ++summary.stopped;
+      continue;
     }
-    if (pid < 0 && errno != ECHILD) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
+    PointOutcome o;
+    o.finished = ++summary.ran;
+    o.to_run = todo.size();
+    o.point = &plan.points[i];
+    o.ok = ok;
+    if (o.ok) {
+      o.accuracy_mean = r.second.accuracy_mean;
+      o.accuracy_std = r.second.accuracy_std;
+    } else {
+      ++summary.failed;
+      o.failure = last_line(point_dir / (plan.ids[i] + ".log"));
+    }
+    o.elapsed_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    o.eta_seconds = o.elapsed_seconds / static_cast<double>(o.finished) * static_cast<double>(todo.size() - o.finished);
+    obs.point_done(o);
   }
-  summary.points = points.size();
+  summary.points = plan.points.size();
   summary.point_dir = point_dir.string();
   summary.csv = (root / "sweep.csv").string();
-  summary.rows = write_csv(points, ids, point_dir, root / "sweep.csv");
+  summary.rows = write_csv(plan, root / "sweep.csv", options.area_dir, summary.missing_area);
   return summary;
 }
 

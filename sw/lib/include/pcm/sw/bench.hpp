@@ -1,7 +1,7 @@
 // `pcmsim bench` as a library: one generated Laplace tensor through every
-// engine, timed beside two yardsticks (a vectorized LibTorch noise expression
-// and the bare Verilated-SystemC clock loop), so speeds compare as ratios
-// measured in one run.
+// engine, timed beside three yardsticks (a vectorized LibTorch noise
+// expression, the bare Verilated-SystemC clock loop and the bare Verilated C++
+// loop of pcm_ctrl), so speeds compare as ratios measured in one run.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +20,7 @@ struct BenchConfig {
   std::string strategy = "sp+am+ar";
   double cells = 1.0;
   std::string channel = "default";
+  std::string threads = "1,2";
 
   template <class Self, class V>
   static void fields(Self& s, V&& v) {
@@ -30,6 +31,7 @@ struct BenchConfig {
     v("strategy", s.strategy, FieldDoc{"S", "strategy of the stored tensor"});
     v("cells", s.cells, FieldDoc{"C", "target analog cells per weight"});
     v("channel", s.channel, FieldDoc{"NAME", "channel table or awgn:STD"});
+    v("threads", s.threads, FieldDoc{"LIST", "thread counts to time the model and ideal engines and the LibTorch yardstick at, comma-separated (1 .. 256)"});
   }
 };
 
@@ -37,15 +39,18 @@ struct BenchRow {
   std::string what;
   uint64_t weights = 0;
   double seconds = 0.0;
+  double cpu_seconds = 0.0;  // CPU time of the process over the row, all threads (a shared machine's wall time varies)
   double per_second() const { return seconds > 0.0 ? static_cast<double>(weights) / seconds : 0.0; }
 };
 
 struct BenchResult {
   std::string strategy;  // canonical
   std::string channel;
-  BenchRow torch;                // the LibTorch yardstick
+  BenchRow torch;                // the LibTorch yardstick on one thread
+  // rows: the yardstick on more threads, then each engine at each thread count
   std::vector<BenchRow> engines;
-  double bare_cycles_per_second = 0.0;  // 0 without rtl
+  double bare_cycles_per_second = 0.0;      // the bare Verilated-SystemC clock loop; 0 without rtl
+  double bare_cpp_cycles_per_second = 0.0;  // the bare Verilated C++ loop (the fast rtl engine's ceiling); 0 without rtl
   uint64_t rtl_cycles = 0;
   uint64_t rtl_weights = 0;
   double rtl_seconds = 0.0;

@@ -105,6 +105,10 @@ struct RunConfig {
     v("banks", s.engine.array.banks, FieldDoc{"N", "array banks (rtl)"});
     v("write_latency", s.engine.array.write_latency, FieldDoc{"CYCLES", "array write latency in cycles (rtl)"});
     v("read_latency", s.engine.array.read_latency, FieldDoc{"CYCLES", "array read latency in cycles (rtl)"});
+    v("lanes", s.engine.lanes, FieldDoc{"N", "controller lanes (pcm_ctrl NumLanes, 1 .. 8): cells per array request and per bank row (rtl: a Verilated variant, see systemc/README.md; model)"});
+    v("dac_width", s.engine.dac_width, FieldDoc{"B", "controller DAC port width (pcm_ctrl DacWidth, 2 .. 16; --dac-bits <= it)"});
+    v("adc_width", s.engine.adc_width, FieldDoc{"B", "controller ADC port width (pcm_ctrl AdcWidth, 2 .. 16; --adc-bits <= it)"});
+    v("rtl_platform", s.engine.rtl_platform, FieldDoc{"P", "how the rtl engine runs pcm_ctrl: fast (Verilated C++ in one clock loop) or pin (SystemC signals per port, the reference; 4 lanes, 16-bit ports)"});
     v("trace", s.engine.trace, FieldDoc{"FILE", "write an FST waveform of the controller and the array's side of the cell port (rtl; systemc/pcm_ctrl.gtkw groups it for GTKWave)"});
     v("trace_from", s.engine.trace_from, FieldDoc{"CYCLE", "start the waveform at this controller cycle, counted from the platform's start over all seeds (--trace)"});
     v("trace_cycles", s.engine.trace_cycles, FieldDoc{"N", "write this many cycles of waveform; 0: to the end (--trace)"});
@@ -121,7 +125,7 @@ struct RunConfig {
     v("prune", s.prune, FieldDoc{"F", "magnitude-prune this fraction of each tensor's weights first (0 .. <1); only the rest is stored, the mask is counted at its entropy"});
     v("store", s.engine.store, FieldDoc{"KIND", "analog (through the engine), or digital: the error-free baseline of --digital-bits"});
     v("digital_bits", s.engine.digital_bits, FieldDoc{"B", "digital baseline: 32 (fp32), or uniform quantization to 2 .. 16 bits"});
-    v("threads", s.threads, FieldDoc{"N", "LibTorch threads for evaluation (0: its default)"});
+    v("threads", s.threads, FieldDoc{"N", "threads of the model and ideal engines (the weights do not depend on it) and of LibTorch's evaluation (0: the core count; LibTorch's default)"});
     v("out", s.out, FieldDoc{"FILE", "write results and the full configuration as JSON"});
     v("dump_weights", s.dump_weights, FieldDoc{"FILE", "write the first seed's read-back weights as raw little-endian fp32, tensors in order"});
     Display::fields(s.display, v);

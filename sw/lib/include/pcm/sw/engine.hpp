@@ -65,7 +65,10 @@ struct TensorCounters {
 
 // Figures only a timed engine has (zero elsewhere).
 struct TimingStats {
-  uint64_t cycles = 0;
+  uint64_t cycles = 0;             // every cycle simulated: the store, the load and the register traffic
+  uint64_t store_cycles = 0;       // from START to the last weight stored (register writes before excluded)
+  uint64_t load_cycles = 0;        // from the first read request to the last weight read back
+  double simulated_seconds = 0.0;  // cycles x the controller's clock period
   uint64_t array_requests = 0;
   uint64_t array_stall_cycles = 0;
   double bank_utilisation = 0.0;  // busy bank-cycles / (banks x cycles)
@@ -74,6 +77,9 @@ struct TimingStats {
   template <class Self, class V>
   static void fields(Self& s, V&& v) {
     v("cycles", s.cycles);
+    v("store_cycles", s.store_cycles);
+    v("load_cycles", s.load_cycles);
+    v("simulated_seconds", s.simulated_seconds);
     v("array_requests", s.array_requests);
     v("array_stall_cycles", s.array_stall_cycles);
     v("bank_utilisation", s.bank_utilisation);
@@ -149,12 +155,23 @@ struct EngineOptions {
   std::string trace;             // FST file (rtl)
   uint64_t trace_from = 0;       // the trace window: from this cycle since the platform started (rtl)
   uint64_t trace_cycles = 0;     // for this many cycles; 0: to the end (rtl)
-  model::ArrayTiming array;      // banks, write_latency, read_latency (rtl)
+  model::ArrayTiming array;      // banks, write_latency, read_latency (rtl); lanes comes from `lanes`
+  // pcm_ctrl's parameters (rtl, model): NumLanes (cells per cell-port request,
+  // and per array row: one knob), DacWidth, AdcWidth (the resolutions
+  // dac_bits / adc_bits must fit them). rtl needs a Verilated variant of them
+  // (CMake PCMSIM_RTL_VARIANTS).
+  uint32_t lanes = 4;
+  uint32_t dac_width = 16;
+  uint32_t adc_width = 16;
+  std::string rtl_platform = "fast";  // fast (Verilated C++ in one loop) or pin (SystemC pins, the reference)
   VerifyOptions verify;          // rtl and model
   uint32_t drift_refs = 0;       // reference cells per tensor for drift compensation: 0 (off), 1, 2, 4 .. 64
   std::string time = "t0";       // when the model is read back, after programming
   model::PulseCosts costs;       // per-access time and energy (pulse_costs.hpp) for the report
+  unsigned threads = 0;          // model, ideal: threads over blocks of weights; 0: the core count
 };
+// opt.threads, or the core count for 0. Results do not depend on it.
+unsigned engine_threads(const EngineOptions& opt);
 
 // The reference cells per tensor the engine programs: drift_refs for the
 // controller engines (rtl, model) storing analog, 0 otherwise (the ideal
@@ -207,14 +224,28 @@ std::unique_ptr<Engine> make_rtl_engine(const EngineOptions& opt, const ChannelS
 // Yardstick of `pcmsim bench`: cycles per second of a bare Verilated-SystemC
 // clock loop, measured inside the rtl engine's design.
 double bare_clock_loop_cycles_per_second(Engine& rtl, uint64_t cycles);
+// The ceiling of the (fast) rtl engine: cycles per second of a bare loop of
+// the Verilated C++ pcm_ctrl of its variant (clock toggles and eval() only).
+double bare_cpp_loop_cycles_per_second(Engine& rtl, uint64_t cycles);
 
 // The host program for one tensor through any controller: clear, configure
 // (the plan's registers and verify's), START, stream (in parts of
 // kProgressStep weights, one stream to the controller) with the cells' clock
 // at 0 s (verify reads see no drift), read back in chunks at load_time
-// seconds, check and return the counters.
+// seconds, check and return the counters. phases, when given, gains the
+// port's cycles of the store (START .. last weight stored) and of the load.
+struct PhaseCycles {
+  uint64_t store = 0;
+  uint64_t load = 0;
+};
 TensorCounters store_through(model::ControllerPort& port, model::CellStore& cells, const StoreSettings& settings,
                              const TensorPlan& plan, const Regions& regions, const float* w, const uint8_t* sens,
-                             std::size_t n, float* out, const StoreProgress& progress = {});
+                             std::size_t n, float* out, const StoreProgress& progress = {},
+                             PhaseCycles* phases = nullptr);
+
+// The array timing an engine simulates: opt.array with its row size tied to
+// the controller's lanes (a row is what one cell-port request reaches). The
+// rtl platform and the physical cost both use it.
+model::ArrayTiming array_timing(const EngineOptions& opt);
 
 }  // namespace pcm::sw

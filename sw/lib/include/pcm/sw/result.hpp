@@ -112,6 +112,33 @@ struct Provenance {
 // model_path is not empty (std::runtime_error when it cannot be read).
 Provenance provenance_of(const std::string& model_path, const std::string& channel, const std::string& command);
 
+// What a design-space sweep compares, from the figures above (run.cpp):
+// per storing and loading of the model once.
+struct HardwareRates {
+  double cycles_per_seed = 0.0;    // controller cycles to store and load the model (timed engine; 0 elsewhere)
+  double cycles_per_weight = 0.0;  // cycles_per_seed / weights
+  double store_cycles = 0.0;       // of which storing (START .. last weight stored), per seed
+  double load_cycles = 0.0;        // and loading (first read request .. last weight read), per seed
+  double simulated_us = 0.0;       // cycles_per_seed x the controller's clock period
+  double weights_per_simulated_s = 0.0;  // weights stored and loaded per simulated second (timed engine)
+  double array_us = 0.0;           // physical store_us + load_us: the array's time
+  double array_uj = 0.0;           // physical store_uj + load_uj: the array's energy
+  double weights_per_s = 0.0;      // weights stored and loaded per second of array time
+
+  template <class Self, class V>
+  static void fields(Self& s, V&& v) {
+    v("cycles_per_seed", s.cycles_per_seed);
+    v("cycles_per_weight", s.cycles_per_weight);
+    v("store_cycles", s.store_cycles);
+    v("load_cycles", s.load_cycles);
+    v("simulated_us", s.simulated_us);
+    v("weights_per_simulated_s", s.weights_per_simulated_s);
+    v("array_us", s.array_us);
+    v("array_uj", s.array_uj);
+    v("weights_per_s", s.weights_per_s);
+  }
+};
+
 struct RunResult {
   Provenance provenance;
   uint64_t parameter_tensors = 0;
@@ -129,6 +156,7 @@ struct RunResult {
   TensorCounters counters;  // the controller's, first seed
   PhysicalCost physical;    // array time and energy from those counters (pulse_costs.hpp)
   TimingStats timing;       // the timed engine's, all seeds
+  HardwareRates rates;
   HostTiming host;
   std::vector<TensorReport> tensors;
 
@@ -150,6 +178,7 @@ struct RunResult {
     v("counters", s.counters);
     v("physical", s.physical);
     v("timing", s.timing);
+    v("rates", s.rates);
     v("host", s.host);
     v("tensors", s.tensors);
   }
