@@ -37,6 +37,7 @@ COSTS = [
     ("rates_array_us", "store + load time of the array (us)"),
     ("rates_array_uj", "store + load energy of the array (uJ)"),
     ("rates_cycles_per_seed", "controller cycles per store + load (rtl)"),
+    ("rates_simulated_us", "simulated store + load time (us, cycles x clock; rtl)"),
     ("area_nand2", "controller area (NAND2 equivalents, Yosys)"),
 ]
 # Swept knobs that are not hardware and so tell series apart in the knob plots.
@@ -102,8 +103,12 @@ def plot_pareto(rows, out):
         fail("no cost column with values (cost_ideal_total, rates_array_us, rates_array_uj, area_nand2)")
     names = strategies(rows)
     colours = {s: plt.cm.tab10(k % 10) for k, s in enumerate(names)}
-    fig, axes = plt.subplots(1, len(costs), figsize=(4.6 * len(costs), 4.4), squeeze=False)
-    for ax, (col, label) in zip(axes[0], costs):
+    ncols = min(3, len(costs))
+    nrows = (len(costs) + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.8 * ncols, 4.2 * nrows), squeeze=False)
+    for ax in axes.flat[len(costs):]:
+        ax.set_visible(False)
+    for ax, (col, label) in zip(axes.flat, costs):
         pts = []
         for i, r in enumerate(rows):
             c = number(r, col, i + 2)
@@ -156,7 +161,7 @@ def plot_knob(rows, knob, result, out):
         series.setdefault(key, []).append((x, y))
     if not series:
         fail(f"no row has both '{knob}' and '{result}'")
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    fig, ax = plt.subplots(figsize=(11, 5.2))
     for k, (key, pts) in enumerate(series.items()):
         pts.sort()
         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker=MARKERS[k % len(MARKERS)],
@@ -168,7 +173,8 @@ def plot_knob(rows, knob, result, out):
     ax.set_ylabel(result)
     ax.grid(alpha=0.3)
     if len(series) > 1:
-        ax.legend(fontsize=7, ncol=1 + len(series) // 12)
+        # beside the axes: a legend of many series would hide the lines
+        ax.legend(fontsize=7, ncol=1 + len(series) // 20, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_title(f"{result} against {knob}" + (" (deterministic: no error bars)" if not result.startswith("accuracy")
                                               else ""))
     if result.startswith("accuracy"):
@@ -176,7 +182,7 @@ def plot_knob(rows, knob, result, out):
                  fontsize=8)
     fig.tight_layout()
     path = os.path.join(out, f"{result}_vs_{knob}.png")
-    fig.savefig(path, dpi=DPI)
+    fig.savefig(path, dpi=DPI, bbox_inches="tight")
     plt.close(fig)
     print(path)
 

@@ -66,6 +66,15 @@ done
 $py scripts/paper_tables.py "$out/mnist_paper/sweep.csv" > "$out/mnist_paper_tables.md"
 $py scripts/results_tables.py "$out/mnist_resnet/sweep.csv" > "$out/mnist_resnet_tables.md"
 $py scripts/plot_sweep.py "$out/mnist_resnet/sweep.csv" "$out/mnist_resnet"
+# The controller's design space on the LeNet through the RTL (issue 13): the
+# area files first (Yosys; each reused while the RTL is unchanged), so that
+# every row has the controller's area.
+if command -v yosys > /dev/null; then
+  cmake --build build --target area
+fi
+"$pcmsim" sweep --grid scripts/grids/controller.json --out "$out/controller" "${fresh[@]}"
+$py scripts/plot_pareto.py "$out/controller/sweep.csv" --out "$out/controller" \
+  --knob lanes --result rates_simulated_us --knob banks --result timing_bank_utilisation
 # Noise-aware training (naive / robust / distill at 1 and 2 cells, sp+am) and
 # the end-to-end autoencoder experiment.
 scripts/robust_results.sh "$out/robust"

@@ -15,6 +15,10 @@
 # The bench has its own cycle limit (+max_cycles).
 # COMPARE_ONLY=ON: skip building and running; only check and compare the two
 # logs already in WORK_DIR (to check the checker).
+# GATE_NETLIST=<file>: gate level. The second simulation is Icarus on that
+# Yosys netlist of pcm_ctrl (4 lanes, 16/16 bits, the bench's configuration)
+# instead of Verilator on the RTL: the netlist must write the RTL's log.
+# (Verilator 5.006 misreads Yosys's flattened netlist, rtl/synth/README.md.)
 
 cmake_minimum_required(VERSION 3.20)
 
@@ -33,7 +37,12 @@ set(RTL_DIR "${SRC_DIR}/rtl")
 set(TB "${SRC_DIR}/testbench/xsim/tb_pcm_ctrl_directed.sv")
 set(TOP tb_pcm_ctrl_directed)
 set(ICARUS_OUT "${WORK_DIR}/icarus_out.txt")
-set(VERILATOR_OUT "${WORK_DIR}/verilator_out.txt")
+set(VERILATOR_OUT "${WORK_DIR}/verilator_out.txt")  # the second simulation's log
+if(GATE_NETLIST)
+  set(SECOND "the gate-level netlist")
+else()
+  set(SECOND "Verilator")
+endif()
 # RTL sources in compile order
 set(RTL_MODULES
   pcm_ctrl_reg_pkg.sv pcm_ctrl_pkg.sv pcm_ctrl_reg.sv pcm_encoder.sv pcm_writer.sv pcm_verifier.sv pcm_refs.sv pcm_reader.sv
@@ -92,6 +101,13 @@ if(NOT COMPARE_ONLY)
     list(APPEND RTL_FILES "${RTL_DIR}/${m}")
   endforeach()
 
+  if(GATE_NETLIST)
+    xsim_run("iverilog compile (gate level)" "${WORK_DIR}/verilator/compile.log" 0
+             "${IVERILOG}" -g2012 -DGATE_LEVEL -I${RTL_DIR} -s ${TOP} -o "${WORK_DIR}/verilator/gate.vvp"
+             "${RTL_DIR}/pcm_ctrl_reg_pkg.sv" "${RTL_DIR}/pcm_ctrl_pkg.sv" "${GATE_NETLIST}" "${TB}")
+    xsim_run("vvp simulation of the netlist (a timeout here is a hang)" "${WORK_DIR}/verilator/run.log"
+             ${ICARUS_TIMEOUT} "${VVP}" -n "${WORK_DIR}/verilator/gate.vvp" "+out=${VERILATOR_OUT}")
+  else()
   # ---------------------------------------------------------- Verilator
   xsim_run("verilator build" "${WORK_DIR}/verilator/build.log" 0
            "${VERILATOR}" --binary --timing -j 2 -Wno-fatal --assert -DPCM_ASSERT_ON
@@ -99,6 +115,7 @@ if(NOT COMPARE_ONLY)
            ${RTL_FILES} "${TB}")
   xsim_run("verilator simulation" "${WORK_DIR}/verilator/run.log" 300
            "${WORK_DIR}/verilator/obj/V${TOP}" "+out=${VERILATOR_OUT}")
+  endif()
   string(TIMESTAMP t1 "%s")
 
   # ---------------------------------------------------------- Icarus
@@ -111,7 +128,7 @@ if(NOT COMPARE_ONLY)
   string(TIMESTAMP t2 "%s")
   math(EXPR t_ver "${t1} - ${t0}")
   math(EXPR t_ica "${t2} - ${t1}")
-  message(STATUS "run_xsim: Verilator build+run ${t_ver} s, Icarus ${t_ica} s")
+  message(STATUS "run_xsim: ${SECOND} build+run ${t_ver} s, Icarus ${t_ica} s")
 endif()
 
 # ------------------------------------------------------------ check the logs
@@ -175,15 +192,15 @@ if(NOT same EQUAL 0)
                           "  ${ICARUS_OUT}\n  ${VERILATOR_OUT}")
     endif()
     math(EXPR line_no "${n} + 1")
-    message(FATAL_ERROR "run_xsim: the logs differ in length (Icarus ${n_ica} lines, Verilator "
+    message(FATAL_ERROR "run_xsim: the logs differ in length (Icarus ${n_ica} lines, ${SECOND} "
                         "${n_ver}); first extra line is line ${line_no}\n"
                         "  ${ICARUS_OUT}\n  ${VERILATOR_OUT}")
   endif()
   math(EXPR line_no "${diff_at} + 1")
-  message(FATAL_ERROR "run_xsim: Icarus and Verilator differ first at line ${line_no}:\n"
-                      "  icarus:    ${a}\n  verilator: ${b}\n"
+  message(FATAL_ERROR "run_xsim: Icarus on the RTL and ${SECOND} differ first at line ${line_no}:\n"
+                      "  icarus:    ${a}\n  ${SECOND}: ${b}\n"
                       "  ${ICARUS_OUT}\n  ${VERILATOR_OUT}")
 endif()
 file(STRINGS "${VERILATOR_OUT}" lines)
 list(LENGTH lines n)
-message(STATUS "run_xsim: Icarus and Verilator agree on all ${n} lines")
+message(STATUS "run_xsim: Icarus on the RTL and ${SECOND} agree on all ${n} lines")

@@ -65,11 +65,16 @@ module tb_pcm_ctrl_directed;
   logic [4:0]                  cell_dac_bits, cell_adc_bits;
   logic                        busy;
 
+`ifdef GATE_LEVEL
+  // the Yosys netlist: parameters fixed at synthesis (4 lanes, 16/16 bits)
+  pcm_ctrl dut (
+`else
   pcm_ctrl #(
     .NumLanes(NumLanes),
     .DacWidth(DacWidth),
     .AdcWidth(AdcWidth)
   ) dut (
+`endif
     .clk_i             (clk),
     .rst_ni            (rst_ni),
     .psel_i            (psel),

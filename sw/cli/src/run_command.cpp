@@ -114,6 +114,8 @@ void print_summary(std::ostream& out, const sw::RunConfig& c, const sw::RunResul
     out << "simulated          " << r.timing.cycles << " cycles over " << seeds << " seeds, "
         << fmt("%.0f", static_cast<double>(r.weights) * seeds / std::max(r.timing.sim_seconds, 1e-9))
         << " weights/s simulated, bank utilisation " << fmt("%.1f", 100.0 * r.timing.bank_utilisation) << "%\n";
+    out << "per seed           store " << fmt("%.0f", r.rates.store_cycles) << " + load " << fmt("%.0f", r.rates.load_cycles)
+        << " cycles, " << fmt("%.1f", r.rates.simulated_us) << " us at the controller's clock\n";
   }
   out << "time               " << fmt("%.1f", r.host.store_seconds) << " s storing and loading, "
       << fmt("%.1f", r.host.wall_seconds) << " s in all; peak memory " << fmt("%.0f", r.host.peak_rss_mib) << " MiB\n";
