@@ -111,6 +111,17 @@ class FastCtrlImpl final : public FastCtrl {
     for (uint64_t i = 0; i < n; ++i) cycle();
   }
 
+  // Clocks until the handshake `done` holds after an edge; a design that
+  // keeps it low for watchdog_cycles clocks hangs.
+  template <class Done>
+  void clock_until(Done done, const char* what) {
+    uint64_t waited = 0;
+    do {
+      cycle();
+      if (++waited > opt_.watchdog_cycles) hung(what, opt_.watchdog_cycles);
+    } while (!done());
+  }
+
   void apb(bool write, uint32_t addr, uint32_t wdata, uint32_t& rdata, bool& err) override {
     // setup phase
     m_->psel_i = 1;
@@ -121,11 +132,7 @@ class FastCtrlImpl final : public FastCtrl {
     cycle();
     // access phase, until the completer is ready
     m_->penable_i = 1;
-    uint64_t waited = 0;
-    do {
-      cycle();
-      if (++waited > opt_.watchdog_cycles) hung("APB access", opt_.watchdog_cycles);
-    } while (!s_.pready);
+    clock_until([&] { return s_.pready; }, "APB access");
     err = s_.pslverr;
     rdata = s_.prdata;
     m_->psel_i = 0;
@@ -140,11 +147,7 @@ class FastCtrlImpl final : public FastCtrl {
       m_->wr_weight_i = w;
       m_->wr_sens_i = sens != nullptr && sens[i] != 0;
       m_->wr_last_i = closes && i + 1 == n;
-      uint64_t waited = 0;
-      do {
-        cycle();
-        if (++waited > opt_.watchdog_cycles) hung("weight stream", opt_.watchdog_cycles);
-      } while (!s_.wr_ready);
+      clock_until([&] { return s_.wr_ready; }, "weight stream");
     }
     m_->wr_valid_i = 0;
     m_->wr_last_i = 0;
@@ -156,18 +159,14 @@ class FastCtrlImpl final : public FastCtrl {
     m_->rq_index_i = index;
     m_->rq_count_i = count;
     m_->rd_ready_i = 1;  // the host takes every beat as it comes
-    uint64_t waited = 0;
-    do {
-      cycle();
-      if (++waited > opt_.watchdog_cycles) hung("read request", opt_.watchdog_cycles);
-    } while (!s_.rq_ready);
+    clock_until([&] { return s_.rq_ready; }, "read request");
     m_->rq_valid_i = 0;
 
     beats = 0;
     err = false;
     overflow = false;
     bool last = false;
-    waited = 0;
+    uint64_t waited = 0;
     while (!last) {
       cycle();
       if (!s_.rd_valid) {
