@@ -45,6 +45,41 @@ def load_waivers():
     return waivers
 
 
+def read_points(dat):
+    """Per RTL file and kind (line, branch, toggle, user): source line -> every point on it hit
+    (line, branch), or (hit, total) points (toggle, user, counted per point)."""
+    files = {}
+    with open(dat, encoding="latin-1") as f:
+        for raw in f:
+            if not raw.startswith("C '"):
+                continue
+            key, count = raw[3:].rsplit("' ", 1)
+            fields = dict(kv.split("\x02", 1) for kv in key.split("\x01") if "\x02" in kv)
+            page = fields.get("page", "")
+            kind = page.split("/", 1)[0].removeprefix("v_")
+            name = os.path.basename(fields.get("f", ""))
+            if not name.endswith(".sv"):
+                continue
+            by_kind = files.setdefault(name, {})
+            hit = int(count) > 0
+            if kind in ("line", "branch"):
+                n = int(fields.get("l", "0"))
+                lines = by_kind.setdefault(kind, {})
+                lines[n] = lines.get(n, True) and hit
+            else:
+                h, t = by_kind.get(kind, (0, 0))
+                by_kind[kind] = (h + hit, t + 1)
+    return files
+
+
+def ratio(points):
+    if isinstance(points, dict):
+        hit, total = sum(points.values()), len(points)
+    else:
+        hit, total = points
+    return f"{100.0 * hit / total:5.1f}% of {total}" if total else "-"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bench", required=True)
@@ -65,34 +100,42 @@ def main():
     merged = os.path.join(a.out, "merged.dat")
     ann = os.path.join(a.out, "annotated")
     subprocess.run(["verilator_coverage", "--write", merged, *dats], check=True)
-    subprocess.run(["verilator_coverage", "--annotate", ann, "--annotate-all", merged], check=True,
-                   capture_output=True)
+    # annotated sources for reading; the figures come from the points themselves
+    subprocess.run(["verilator_coverage", "--annotate", ann, "--annotate-all", "--annotate-min", "1", merged],
+                   check=True, capture_output=True)
     waivers = load_waivers()
+    files = read_points(merged)
     worst = 100.0
-    print(f"{'module file':24s} {'lines':>12s} {'line %':>7s} {'waived':>6s}")
-    for path in sorted(glob.glob(os.path.join(ann, "*.sv"))):
-        name = os.path.basename(path)
+    print(f"{'module file':24s} {'lines':>11s} {'line %':>7s} {'waived':>6s} {'branches':>11s} {'toggles':>13s}")
+    for name in sorted(files):
+        kinds = files[name]
+        lines = kinds.get("line", {})
         hit = total = waived = 0
         uncovered = []
-        with open(path) as f:
-            for n, line in enumerate(f, 1):
-                m = re.match(r"^([%~ ])(\d{6})\s", line)
-                if not m:
-                    continue
-                if m.group(1) == "%" and (name, n) in waivers:
-                    waived += 1
-                    continue
-                total += 1
-                if m.group(1) == "%":
-                    uncovered.append(n)
-                else:
-                    hit += 1
+        for n in sorted(lines):
+            if not lines[n] and (name, n) in waivers:
+                waived += 1
+                continue
+            total += 1
+            if lines[n]:
+                hit += 1
+            else:
+                uncovered.append(n)
         pct = 100.0 * hit / total if total else 100.0
-        worst = min(worst, pct)
-        print(f"{name:24s} {hit:5d}/{total:<6d} {pct:6.1f}% {waived:6d}"
-              + (f"  uncovered lines: {' '.join(map(str, uncovered[:12]))}" if uncovered else ""))
+        if not name.endswith("_sva.sv"):  # the bench's own assertion checkers are not the design
+            worst = min(worst, pct)
+        br = kinds.get("branch", {})
+        tg = kinds.get("toggle", {})
+        print(f"{name:24s} {hit:4d}/{total:<6d} {pct:6.1f}% {waived:6d} "
+              f"{ratio(br):>11s} {ratio(tg):>13s}"
+              + (f"  uncovered lines: {' '.join(map(str, uncovered))}" if uncovered else "")
+              + (f"  branches not all taken on lines: {' '.join(str(n) for n in sorted(br) if not br[n])}"
+                 if any(not v for v in br.values()) else ""))
     for (f, n), why in sorted(waivers.items()):
         print(f"waived {f}:{n}: {why}")
+    print("lines: source lines with a Verilator line (block) point, covered when every such point on the line ran; "
+          "branches: source lines with if/case branch points, covered when every branch was taken; "
+          "toggles: toggle points (a bit seen rising, falling) that were hit")
     print(f"annotated sources: {ann}")
     return 0 if worst >= a.min else 1
 
