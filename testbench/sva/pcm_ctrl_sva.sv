@@ -1,12 +1,11 @@
 // Interface assertions of pcm_ctrl, bound into the design for the Verilator
 // bench only (testbench/CMakeLists.txt; rtl/ stays untouched). Named
-// Name_A after OpenTitan's habit. The environment-side ones (the bench's own
-// protocol) are shown to fire by `pcm_ctrl_bench --break KIND` (ctests
-// Rtl.AssertionFires*); the design-side ones by mutants
-// (testbench/mutation/mutants.json, ctest Rtl.MutationSubsetIsKilled).
-module pcm_ctrl_sva #(
-  parameter int NumLanes = 4
-) (
+// Name_A after OpenTitan's habit. Every input is a port (the bind connects
+// them), so the checker also runs alone: testbench/sva_check/ drives it and
+// breaks each assertion once (ctests Rtl.SvaFires.*). In the bench, the
+// environment-side ones also fire on `pcm_ctrl_bench --break KIND`
+// (Rtl.AssertionFires*), the design-side ones on mutants (testbench/mutation/).
+module pcm_ctrl_sva (
   input logic         clk_i,
   input logic         rst_ni,
   // APB
@@ -132,7 +131,7 @@ module pcm_ctrl_sva #(
   end
 endmodule : pcm_ctrl_sva
 
-bind pcm_ctrl pcm_ctrl_sva #(.NumLanes(NumLanes)) u_sva (
+bind pcm_ctrl pcm_ctrl_sva u_sva (
   .clk_i            (clk_i),
   .rst_ni           (rst_ni),
   .psel_i           (psel_i),
