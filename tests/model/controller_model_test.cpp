@@ -159,8 +159,15 @@ std::shared_ptr<const cm::Channel> noisy_channel(const std::string& table) {
   return std::make_shared<cm::TableChannel>(cm::parse_table(in, "test:" + table));
 }
 
-void configure(ControllerModel& m) {
+// apart: metadata and directory in regions of their own, as a host lays them
+// out (the block calls then write them from every thread); else both at 0,
+// overlapping (the block calls write them in stream order on one thread).
+void configure(ControllerModel& m, bool apart) {
   program_identity(m, 2.0f / 0.3f, 1.0);
+  if (apart) {
+    ASSERT_TRUE(m.write_reg(regs::meta_base::kOffset, 0x0001'0000 - 300).ok);  // across a page boundary
+    ASSERT_TRUE(m.write_reg(regs::dir_base::kOffset, 0x0010'0000).ok);
+  }
   ASSERT_TRUE(m.write_reg(regs::ctrl::kOffset, 0xF).ok);  // sp, am, ar, sens
   ASSERT_TRUE(m.write_reg(regs::threshold::kOffset, f2b(0.05f)).ok);
   ASSERT_TRUE(m.write_reg(regs::cells_small::kOffset, 1).ok);
@@ -186,10 +193,10 @@ struct Outcome {
 
 // threads == 0: the one-weight calls.
 Outcome store_and_load(const std::shared_ptr<const cm::Channel>& channel, const std::vector<uint32_t>& bits,
-                       const std::vector<uint8_t>& sens, unsigned threads) {
+                       const std::vector<uint8_t>& sens, unsigned threads, bool apart) {
   CellStore store(channel, 42);
   ControllerModel m(ControllerParams{}, store);
-  configure(m);
+  configure(m, apart);
   store.set_time(0.0);
   const std::size_t part = 5000;  // parts of the stream, as a host sends them
   for (std::size_t at = 0; at < bits.size(); at += part) {
@@ -246,23 +253,26 @@ TEST(ControllerModel, BlockCallsEqualOneWeightCallsOnAnyThreadCount) {
   }
   bits[1234] = 0x7FC00000;  // NaN: refused, takes no index
   for (const std::string table : {"default", "aihwkit-pcm"}) {
-    const auto channel = noisy_channel(table);
-    const Outcome one = store_and_load(channel, bits, sens, 0);
-    ASSERT_EQ(one.weights.size(), bits.size() - 1);
-    EXPECT_GT(one.verify.failed + one.verify.pulses_used[2], 0u) << "verify re-programmed no cell";
-    for (const unsigned threads : {1u, 2u, 3u}) {
-      SCOPED_TRACE(table + ", " + std::to_string(threads) + " threads");
-      const Outcome block = store_and_load(channel, bits, sens, threads);
-      EXPECT_EQ(block.weights, one.weights);
-      EXPECT_EQ(block.registers, one.registers);
-      EXPECT_EQ(block.verify.pulses_used, one.verify.pulses_used);
-      EXPECT_EQ(block.verify.failed, one.verify.failed);
-      EXPECT_EQ(block.cells.analog_writes, one.cells.analog_writes);
-      EXPECT_EQ(block.cells.analog_reads, one.cells.analog_reads);
-      EXPECT_EQ(block.cells.digital_writes, one.cells.digital_writes);
-      EXPECT_EQ(block.cells.digital_reads, one.cells.digital_reads);
-      EXPECT_EQ(block.cells.unwritten_reads, one.cells.unwritten_reads);
-      EXPECT_EQ(block.cells.pages, one.cells.pages);
+    for (const bool apart : {false, true}) {
+      const auto channel = noisy_channel(table);
+      const Outcome one = store_and_load(channel, bits, sens, 0, apart);
+      ASSERT_EQ(one.weights.size(), bits.size() - 1);
+      EXPECT_GT(one.verify.failed + one.verify.pulses_used[2], 0u) << "verify re-programmed no cell";
+      for (const unsigned threads : {1u, 2u, 3u}) {
+        SCOPED_TRACE(table + (apart ? ", regions apart, " : ", regions overlapping, ") + std::to_string(threads) + " threads");
+        const Outcome block = store_and_load(channel, bits, sens, threads, apart);
+        EXPECT_EQ(block.weights, one.weights);
+        EXPECT_EQ(block.registers, one.registers);
+        EXPECT_EQ(block.verify.pulses_used, one.verify.pulses_used);
+        EXPECT_EQ(block.verify.failed, one.verify.failed);
+        EXPECT_EQ(block.cells.analog_writes, one.cells.analog_writes);
+        EXPECT_EQ(block.cells.analog_reads, one.cells.analog_reads);
+        EXPECT_EQ(block.cells.digital_writes, one.cells.digital_writes);
+        EXPECT_EQ(block.cells.digital_reads, one.cells.digital_reads);
+        EXPECT_EQ(block.cells.unwritten_reads, one.cells.unwritten_reads);
+        EXPECT_EQ(block.cells.pages, one.cells.pages);
+        EXPECT_EQ(block.cells.bytes, one.cells.bytes);
+      }
     }
   }
 }

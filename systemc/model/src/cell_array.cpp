@@ -9,7 +9,7 @@ double dac_value(int32_t code, int dac_bits) {
   return std::ldexp(static_cast<double>(code), -(dac_bits - 1));
 }
 
-int32_t adc_code(double y, int adc_bits) {
+int32_t adc_code_wide(double y, int adc_bits) {
   const double top = std::ldexp(1.0, adc_bits - 1);
   const double code = std::nearbyint(std::clamp(y * top, -top, top - 1.0));
   return static_cast<int32_t>(code);

@@ -2,11 +2,42 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/mman.h>
+#define PCM_PAGES_MMAP 1
+#endif
+
 namespace pcm::model {
+
+template <typename Page>
+CellStore::PagePtr<Page> CellStore::zeroed_page() {
+  // zero bytes are every field's initial value; default-initializing a
+  // trivial type writes nothing over them
+  static_assert(std::is_trivially_default_constructible_v<Page>);
+#ifdef PCM_PAGES_MMAP
+  void* memory = mmap(nullptr, sizeof(Page), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) throw std::bad_alloc();
+#else
+  void* memory = std::calloc(1, sizeof(Page));
+  if (memory == nullptr) throw std::bad_alloc();
+#endif
+  return PagePtr<Page>(new (memory) Page, PageFree{sizeof(Page)});
+}
+
+void CellStore::PageFree::operator()(void* page) const {
+#ifdef PCM_PAGES_MMAP
+  munmap(page, bytes);
+#else
+  std::free(page);
+#endif
+}
 
 template <typename Page>
 Page* CellStore::Pages<Page>::find(uint32_t index) {
@@ -22,7 +53,7 @@ template <typename Page>
 Page& CellStore::Pages<Page>::get(uint32_t index, CellStoreStats& stats) {
   if (Page* page = find(index)) return *page;
   auto& slot = map[index];
-  slot = std::make_unique<Page>();
+  slot = zeroed_page<Page>();
   ++stats.pages;
   stats.bytes += sizeof(Page);
   last_index = index;
@@ -54,6 +85,17 @@ CellStore::AnalogPage* CellStore::cursor_page(Cursor& cursor, uint32_t addr) con
     cursor.page = it->second.get();
   }
   return cursor.page;
+}
+
+CellStore::DigitalPage* CellStore::cursor_digital(Cursor& cursor, uint32_t addr) const {
+  const uint32_t index = addr >> kPageLog2;
+  if (cursor.digital == nullptr || cursor.digital_index != index) {
+    const auto it = digital_.map.find(index);
+    if (it == digital_.map.end()) return nullptr;
+    cursor.digital_index = index;
+    cursor.digital = it->second.get();
+  }
+  return cursor.digital;
 }
 
 const channel_model::Channel::ProgramLevel& CellStore::level(Cursor& cursor, int32_t dac_code, int dac_bits) const {
@@ -140,6 +182,28 @@ void CellStore::reserve_analog(uint32_t first, uint64_t count) {
   }
 }
 
+void CellStore::reserve_digital(uint32_t first, uint64_t count) {
+  if (count == 0) return;
+  const uint64_t pages = std::min<uint64_t>(((first & (kPageCells - 1)) + count + kPageCells - 1) >> kPageLog2,
+                                            uint64_t{1} << (32 - kPageLog2));
+  for (uint64_t k = 0; k < pages; ++k) {
+    digital_.get(static_cast<uint32_t>(((first >> kPageLog2) + k) & ((1u << (32 - kPageLog2)) - 1)), stats_);
+  }
+}
+
+void CellStore::write_digital(Cursor& cursor, uint32_t addr, uint32_t word) {
+  DigitalPage* page = cursor_digital(cursor, addr);
+  if (page == nullptr) throw std::logic_error("CellStore: a block write to a digital page not reserved");
+  page->word[addr & (kPageCells - 1)] = word;
+  ++cursor.counts.digital_writes;
+}
+
+uint32_t CellStore::read_digital(Cursor& cursor, uint32_t addr) {
+  ++cursor.counts.digital_reads;
+  const DigitalPage* page = cursor_digital(cursor, addr);
+  return page == nullptr ? 0u : page->word[addr & (kPageCells - 1)];
+}
+
 void CellStore::prepare_levels(int dac_bits) {
   if (!channel_ || dac_bits < 1 || dac_bits > 16) return;
   auto& table = level_table_[static_cast<std::size_t>(dac_bits)];
@@ -163,6 +227,8 @@ void CellStore::merge(const Cursor& cursor) {
   stats_.analog_writes += cursor.counts.analog_writes;
   stats_.analog_reads += cursor.counts.analog_reads;
   stats_.unwritten_reads += cursor.counts.unwritten_reads;
+  stats_.digital_writes += cursor.counts.digital_writes;
+  stats_.digital_reads += cursor.counts.digital_reads;
 }
 
 void CellStore::write_digital(uint32_t addr, uint32_t word) {

@@ -146,13 +146,12 @@ int32_t drift_offset_of(int64_t error_sum, int ref_log2, int adc_bits) {
   return static_cast<int32_t>(std::clamp(v, -top - 1, top));
 }
 
-uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum, int32_t drift_offset) {
-  const bool large = ((meta >> kMetaLargeBit) & 1u) != 0;
-  const bool map_large = cfg.am && large;
-  const bool sign = cfg.sp && ((meta >> kMetaSignBit) & 1u);
-  const uint64_t recip = recip_of(cells_for(cfg, meta));
-  const int64_t beta = sext(static_cast<uint32_t>(map_large ? cfg.shift_large : cfg.shift_small),
-                            regs::kTWidth);
+namespace {
+
+// decode() once the record's class is known: one arithmetic for decode() and
+// Decoder, so that the two give the same bits.
+uint32_t decode_class(const CodecConfig& cfg, bool sign, uint64_t recip, int64_t beta, uint32_t rscale,
+                      int64_t adc_sum, int32_t drift_offset) {
   const int up = kTFrac + 1 - cfg.adc_bits;
   const int down = regs::kRecipFrac - up;
   const int64_t num = adc_sum * static_cast<int64_t>(recip);
@@ -161,12 +160,10 @@ uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum, int32_t 
   if (cfg.sp && m < 0) m = 0;
   const bool neg = cfg.sp ? sign : m < 0;
   const uint64_t mag = static_cast<uint64_t>(m < 0 ? -m : m);
-  const uint32_t rscale = map_large ? cfg.rscale_large : cfg.rscale_small;
   const uint64_t prod = mag * ((1u << kMantBits) | (rscale & 0x7FFFFFu));
   const uint32_t sign_bit = neg ? 0x80000000u : 0u;
   if (prod == 0) return sign_bit;
-  int lead = 63;
-  while (((prod >> lead) & 1u) == 0) --lead;
+  const int lead = 63 - __builtin_clzll(prod);  // the highest set bit (prod != 0)
   int exp_b = lead + static_cast<int>((rscale >> 23) & 0xFFu) - (kTFrac + kMantBits);
   uint64_t mant = 0;
   if (lead >= kMantBits + 1) {
@@ -181,6 +178,35 @@ uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum, int32_t 
   if (exp_b <= 0) return sign_bit;
   if (exp_b >= 255) return sign_bit | 0x7F7FFFFFu;
   return sign_bit | (static_cast<uint32_t>(exp_b) << 23) | static_cast<uint32_t>(mant & 0x7FFFFFu);
+}
+
+}  // namespace
+
+uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum, int32_t drift_offset) {
+  const bool large = ((meta >> kMetaLargeBit) & 1u) != 0;
+  const bool map_large = cfg.am && large;
+  const bool sign = cfg.sp && ((meta >> kMetaSignBit) & 1u);
+  const int64_t beta = sext(static_cast<uint32_t>(map_large ? cfg.shift_large : cfg.shift_small),
+                            regs::kTWidth);
+  return decode_class(cfg, sign, recip_of(cells_for(cfg, meta)), beta,
+                      map_large ? cfg.rscale_large : cfg.rscale_small, adc_sum, drift_offset);
+}
+
+Decoder::Decoder(const CodecConfig& cfg) : cfg_(cfg) {
+  for (uint32_t meta = 0; meta < kClasses; ++meta) {
+    const bool map_large = cfg.am && ((meta >> kMetaLargeBit) & 1u) != 0;
+    Class& c = class_[meta];
+    c.cells = cells_for(cfg, meta);
+    c.recip = recip_of(c.cells);
+    c.beta = sext(static_cast<uint32_t>(map_large ? cfg.shift_large : cfg.shift_small), regs::kTWidth);
+    c.rscale = map_large ? cfg.rscale_large : cfg.rscale_small;
+    c.sign = cfg.sp && ((meta >> kMetaSignBit) & 1u);
+  }
+}
+
+uint32_t Decoder::operator()(uint32_t meta, int64_t adc_sum, int32_t drift_offset) const {
+  const Class& c = class_[meta & (kClasses - 1)];
+  return decode_class(cfg_, c.sign, c.recip, c.beta, c.rscale, adc_sum, drift_offset);
 }
 
 }  // namespace pcm::model

@@ -21,6 +21,10 @@ bool in_signed(uint32_t v, int64_t lo, int64_t hi) {
 bool in_unsigned(uint32_t v, int64_t lo, int64_t hi) { return v >= lo && v <= hi; }
 int32_t sext16(uint32_t v) { return static_cast<int16_t>(static_cast<uint16_t>(v & 0xFFFFu)); }
 
+// How many weights ahead a block asks for the channel level of a weight's
+// DAC code: about the weights written in one trip to memory.
+constexpr std::size_t kLevelAhead = 8;
+
 // Legal bounds of a register, from the register description.
 const regs::RegInfo& info_at(uint32_t offset) {
   for (const auto& info : regs::kRegisters) {
@@ -358,65 +362,119 @@ void ControllerModel::write_weights(const uint32_t* bits, const uint8_t* sens, s
     for (std::size_t i = 0; i < n; ++i) write_weight(bits[i], sens != nullptr && sens[i] != 0, last && i + 1 == n);
     return;
   }
-  // 1. the encoder, weight by weight (pure)
-  std::vector<Encoded> enc(n);
-  parallel_blocks(n, threads, [&](unsigned, std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) enc[i] = encode(cfg_, bits[i], sens != nullptr && sens[i] != 0);
+  // 1. per block of weights: the encoder (pure), and what the block adds to
+  // the stream's weight index and cell pointer
+  if (enc_.size() < n) enc_.resize(n);
+  Encoded* const enc = enc_.data();
+  const unsigned blocks = block_count(n, threads);
+  struct Tally {
+    uint64_t weights = 0;  // not refused
+    uint64_t cells = 0;
+    uint64_t nan = 0;
+    uint64_t sat = 0;
+  };
+  std::vector<Tally> tally(blocks);
+  parallel_blocks(n, threads, [&](unsigned b, std::size_t begin, std::size_t end) {
+    Tally t;
+    for (std::size_t i = begin; i < end; ++i) {
+      const Encoded e = encode(cfg_, bits[i], sens != nullptr && sens[i] != 0);
+      enc[i] = e;
+      t.nan += e.refused;
+      t.sat += !e.refused && e.saturated;
+      t.weights += !e.refused;
+      t.cells += e.refused ? 0 : e.cells;
+    }
+    tally[b] = t;
   });
-  // 2. in stream order, what write_weight does besides programming: flags,
-  // directory, metadata, each weight's first cell, counters
-  std::vector<uint32_t> first(n);
+  // 2. in stream order over the blocks: where each starts, and the counters
+  // and flags write_weight bumps per weight (the sums saturate the same way,
+  // the counters only ever growing)
+  std::vector<uint32_t> index0(blocks);
+  std::vector<uint32_t> cell0(blocks);
+  const uint32_t start_index = num_weights_;
   const uint32_t start_cell = next_cell_;
-  uint64_t cells = 0;
-  const uint32_t block_log2 = regs::dir::kBlockLog2.get(dir_);
-  for (std::size_t i = 0; i < n; ++i) {
-    const Encoded& e = enc[i];
-    if (e.refused) {
-      bump(kNan, 1);
-      nan_seen_ = true;
-      continue;
-    }
-    if (e.saturated) {
-      bump(kSat, 1);
-      sat_seen_ = true;
-    }
-    const uint32_t index = num_weights_;
-    if (cfg_.directory_enabled() && (index & ((1u << block_log2) - 1u)) == 0) {
-      store->write_digital(dir_base_ + (index >> block_log2), next_cell_);
-      bump(kDirWritten, 1);
-    }
-    if (cfg_.meta_enabled()) {
-      store->write_digital(meta_base_ + index, e.meta);
-      bump(kMetaWritten, 1);
-    }
-    first[i] = next_cell_;
-    next_cell_ += e.cells;
-    cells += e.cells;
-    bump(kCellsWritten, e.cells);
-    ++num_weights_;
-    bump(kWeightsWritten, 1);
+  Tally all;
+  for (unsigned b = 0; b < blocks; ++b) {
+    index0[b] = num_weights_;
+    cell0[b] = next_cell_;
+    num_weights_ += static_cast<uint32_t>(tally[b].weights);  // wraps as the RTL's registers
+    next_cell_ += static_cast<uint32_t>(tally[b].cells);
+    all.weights += tally[b].weights;
+    all.cells += tally[b].cells;
+    all.nan += tally[b].nan;
+    all.sat += tally[b].sat;
   }
-  // 3. the cells, over blocks of weights: disjoint cell ranges unless the
-  // part wraps the 2^32 address space onto itself, then in order on one thread
-  store->reserve_analog(analog_base_ + start_cell, cells);
+  if (all.nan > 0) nan_seen_ = true;
+  if (all.sat > 0) sat_seen_ = true;
+  bump(kNan, all.nan);
+  bump(kSat, all.sat);
+  bump(kCellsWritten, all.cells);
+  bump(kWeightsWritten, all.weights);
+  if (cfg_.meta_enabled()) bump(kMetaWritten, all.weights);
+  // 3. the metadata and directory words and the cells, over the same blocks.
+  // Blocks write disjoint words and cells unless the part wraps the 2^32
+  // address space onto itself or the metadata and directory regions overlap:
+  // then in stream order on one thread, through the pages as write_weight does.
+  const uint32_t block_log2 = regs::dir::kBlockLog2.get(dir_);
+  const bool dir_en = cfg_.directory_enabled();
+  const bool meta_en = cfg_.meta_enabled();
+  const uint64_t meta_lo = uint64_t{meta_base_} + start_index;
+  // the directory entries written: one per index that is a multiple of the block
+  const uint64_t dir_mask64 = (uint64_t{1} << block_log2) - 1;
+  const uint64_t first_multiple = (uint64_t{start_index} + dir_mask64) & ~dir_mask64;
+  const uint64_t end_index = uint64_t{start_index} + all.weights;
+  const uint64_t dir_n = first_multiple < end_index ? ((end_index - 1) >> block_log2) - (first_multiple >> block_log2) + 1 : 0;
+  const uint64_t dir_lo = uint64_t{dir_base_} + (first_multiple >> block_log2);
+  const bool disjoint = all.cells < (uint64_t{1} << 32) && end_index <= (uint64_t{1} << 32) &&
+                        (!meta_en || meta_lo + all.weights <= (uint64_t{1} << 32)) &&
+                        (!dir_en || dir_lo + dir_n <= (uint64_t{1} << 32)) &&
+                        (!meta_en || !dir_en || meta_lo + all.weights <= dir_lo || dir_lo + dir_n <= meta_lo);
+  const unsigned use = disjoint ? threads : 1u;
+  if (disjoint) {
+    if (meta_en) store->reserve_digital(static_cast<uint32_t>(meta_lo), all.weights);
+    if (dir_en && dir_n > 0) store->reserve_digital(static_cast<uint32_t>(dir_lo), dir_n);
+  }
+  store->reserve_analog(analog_base_ + start_cell, all.cells);
   // a table of every code's channel level pays off once a part is a
   // quarter of the codes (it is kept for the store's life)
   if (n >= (std::size_t{1} << cfg_.dac_bits) / 4) store->prepare_levels(cfg_.dac_bits);
-  const unsigned use = cells < (uint64_t{1} << 32) ? threads : 1u;
-  const unsigned blocks = block_count(n, use);
-  std::vector<ProgramCounts> counts(blocks);
-  std::vector<CellStore::Cursor>& cursor_of = cursors(blocks);
+  const unsigned cell_blocks = block_count(n, use);
+  std::vector<ProgramCounts> counts(cell_blocks);
+  std::vector<uint64_t> dir_written(cell_blocks);
+  std::vector<CellStore::Cursor>& cursor_of = cursors(cell_blocks);
+  const uint32_t dir_mask = (1u << block_log2) - 1u;
   parallel_blocks(n, use, [&](unsigned b, std::size_t begin, std::size_t end) {
     CellStore::Cursor& cursor = cursor_of[b];
     auto write = [&](uint32_t a, int32_t c) { store->write_analog(cursor, a, c, cfg_.dac_bits); };
     auto read = [&](uint32_t a) { return store->read_analog(cursor, a, cfg_.adc_bits); };
+    auto word = [&](uint32_t a, uint32_t v) {
+      if (disjoint) {
+        store->write_digital(cursor, a, v);
+      } else {
+        store->write_digital(a, v);
+      }
+    };
+    // with one block of cells the blocks of step 1 follow one another
+    uint32_t index = index0[cell_blocks == blocks ? b : 0];
+    uint32_t cell = cell0[cell_blocks == blocks ? b : 0];
+    uint64_t dir = 0;
     for (std::size_t i = begin; i < end; ++i) {
+      if (i + kLevelAhead < end) store->prefetch_level(enc[i + kLevelAhead].code, cfg_.dac_bits);
       const Encoded& e = enc[i];
       if (e.refused) continue;
-      for (uint32_t j = 0; j < e.cells; ++j) verify_loop(analog_base_ + first[i] + j, e.code, e.target, write, read, counts[b]);
+      if (dir_en && (index & dir_mask) == 0) {
+        word(dir_base_ + (index >> block_log2), cell);
+        ++dir;
+      }
+      if (meta_en) word(meta_base_ + index, e.meta);
+      for (uint32_t j = 0; j < e.cells; ++j) verify_loop(analog_base_ + cell + j, e.code, e.target, write, read, counts[b]);
+      cell += e.cells;
+      ++index;
     }
+    dir_written[b] = dir;
   });
-  for (unsigned b = 0; b < blocks; ++b) {
+  for (unsigned b = 0; b < cell_blocks; ++b) {
+    bump(kDirWritten, dir_written[b]);
     merge(counts[b]);
     store->merge(cursor_of[b]);
   }
@@ -460,34 +518,51 @@ bool ControllerModel::read_weights(uint32_t index, uint32_t count, uint32_t* out
   } else {
     ptr = index * cfg_.cells_small;
   }
-  // in order: each weight's record and first cell (digital reads, no noise)
-  std::vector<uint32_t> meta(count);
-  std::vector<uint32_t> first(count);
-  for (uint32_t k = 0; k < count; ++k) {
-    if (meta_en) bump(kMetaRead, 1);
-    meta[k] = meta_at(index + k);
-    first[k] = ptr;
-    const uint32_t r = cells_for(cfg_, meta[k]);
-    ptr += r;
-    bump(kCellsRead, r);
-    bump(kWeightsRead, 1);
-  }
-  // the analog cells and the decoder, over blocks of weights (reads of
-  // different cells: any order gives the same draws)
+  // 1. per block of weights: the records (digital reads, no noise) and the
+  // cells they take; 2. in block order, where each block's cells start;
+  // 3. per block, the analog cells and the decoder (reads of different
+  // cells: any order gives the same draws)
   auto* store = dynamic_cast<CellStore*>(&array_);
   const unsigned use = store != nullptr ? threads : 1u;
   const unsigned blocks = block_count(count, use);
   std::vector<CellStore::Cursor>& cursor_of = cursors(blocks);
+  if (meta_.size() < count) meta_.resize(count);
+  uint32_t* const meta = meta_.data();
+  const Decoder decoder(cfg_);
+  std::vector<uint64_t> cells(blocks);
   parallel_blocks(count, use, [&](unsigned b, std::size_t begin, std::size_t stop) {
+    uint64_t sum = 0;
     for (std::size_t k = begin; k < stop; ++k) {
-      const uint32_t r = cells_for(cfg_, meta[k]);
+      const auto i = static_cast<uint32_t>(index + k);
+      const uint32_t m = !meta_en ? 0u : (store != nullptr ? store->read_digital(cursor_of[b], meta_base_ + i)
+                                                          : array_.read_digital(meta_base_ + i)) & 7u;
+      meta[k] = m;
+      sum += decoder.cells(m);
+    }
+    cells[b] = sum;
+  });
+  std::vector<uint32_t> first(blocks);
+  uint64_t all_cells = 0;
+  for (unsigned b = 0; b < blocks; ++b) {
+    first[b] = ptr;
+    ptr += static_cast<uint32_t>(cells[b]);  // wraps as the RTL's pointer
+    all_cells += cells[b];
+  }
+  if (meta_en) bump(kMetaRead, count);
+  bump(kCellsRead, all_cells);
+  bump(kWeightsRead, count);
+  parallel_blocks(count, use, [&](unsigned b, std::size_t begin, std::size_t stop) {
+    uint32_t cell = first[b];
+    for (std::size_t k = begin; k < stop; ++k) {
+      const uint32_t r = decoder.cells(meta[k]);
       int64_t sum = 0;
       for (uint32_t j = 0; j < r; ++j) {
-        const uint32_t addr = analog_base_ + first[k] + j;
+        const uint32_t addr = analog_base_ + cell + j;
         sum += adc_lane(store != nullptr ? store->read_analog(cursor_of[b], addr, cfg_.adc_bits)
                                          : array_.read_analog(addr, cfg_.adc_bits));
       }
-      out[k] = decode(cfg_, meta[k], sum, offset);
+      cell += r;
+      out[k] = decoder(meta[k], sum, offset);
     }
   });
   if (store != nullptr) {

@@ -7,6 +7,9 @@
 
 namespace pcm::model {
 
+// adc_code for resolutions outside 1 .. 32 bits (libm's ldexp and nearbyint).
+int32_t adc_code_wide(double y, int adc_bits);
+
 // What the controller sees of a PCM array: analog cells programmed with DAC
 // codes and read back as ADC codes, and error-free digital words (metadata
 // records, directory entries). Addresses wrap at 2^32 like the RTL's.
@@ -21,8 +24,19 @@ class CellArray {
 
 // DAC code -> analog value in [-1, 1): code / 2^(bits-1).
 double dac_value(int32_t code, int dac_bits);
-// Analog value -> ADC code: round(y * 2^(bits-1)) clamped to the code range.
-int32_t adc_code(double y, int adc_bits);
+// Analog value -> ADC code: round(y * 2^(bits-1)) clamped to the code range,
+// half to even. Inline without libm calls (it runs once per cell read): the
+// power of two is exact as a double, and adding and subtracting 1.5 * 2^52
+// rounds a value below 2^51 to an integer as nearbyint does in the default
+// rounding mode (the only one pcmsim uses), NaN included.
+inline int32_t adc_code(double y, int adc_bits) {
+  if (adc_bits < 1 || adc_bits > 32) return adc_code_wide(y, adc_bits);
+  const auto top = static_cast<double>(int64_t{1} << (adc_bits - 1));
+  double v = y * top;
+  v = v < -top ? -top : (top - 1.0 < v ? top - 1.0 : v);  // std::clamp's comparisons
+  constexpr double kRound = 0x1.8p52;
+  return static_cast<int32_t>((v + kRound) - kRound);
+}
 
 // A sparse array whose cells hold exactly what was programmed, read through
 // the ADC with optional Gaussian read noise of std `sigma` (normalised units).

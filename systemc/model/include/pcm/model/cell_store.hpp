@@ -13,6 +13,7 @@
 // happens at a time at which drift acts, and is the same value either way.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -64,6 +65,7 @@ class CellStore final : public CellArray {
 
  private:
   struct AnalogPage;
+  struct DigitalPage;
 
  public:
   // Block access from several threads (ControllerModel's block paths): one
@@ -75,7 +77,9 @@ class CellStore final : public CellArray {
   struct Cursor {
     uint32_t page_index = 0;
     AnalogPage* page = nullptr;  // clear it (begin) before using a cursor again after reset()
-    CellStoreStats counts;       // analog_writes, analog_reads, unwritten_reads
+    uint32_t digital_index = 0;
+    DigitalPage* digital = nullptr;  // the same for the digital words
+    CellStoreStats counts;  // analog_writes, analog_reads, unwritten_reads, digital_writes, digital_reads
     // The channel's levels of recent DAC codes, direct-mapped by code: a
     // model's weights use a few thousand codes, and a level costs two curve
     // interpolations. Valid for the store's channel, which never changes.
@@ -88,19 +92,41 @@ class CellStore final : public CellArray {
     std::vector<CachedLevel> levels;
     void begin() {
       page = nullptr;
+      digital = nullptr;
       counts = CellStoreStats{};
     }
   };
   // Allocates the analog pages of count cells from first (wrapping at 2^32).
   void reserve_analog(uint32_t first, uint64_t count);
+  // The same for digital words.
+  void reserve_digital(uint32_t first, uint64_t count);
   // Computes the channel's level of every DAC code of dac_bits once (one
   // thread, before block calls; a few ms at 16 bits): from then on no cursor
   // interpolates the channel's curves for codes of that resolution.
   void prepare_levels(int dac_bits);
+  // Asks the cache for the level of a DAC code that a write will soon need:
+  // the table is 3 MB at 16 bits, and a model's codes come in no order, so
+  // without it most writes wait for the level.
+  void prefetch_level(int32_t dac_code, int dac_bits) const {
+    if (dac_bits < 1 || dac_bits > 16) return;
+    const auto& table = level_table_[static_cast<std::size_t>(dac_bits)];
+    const auto index = static_cast<std::size_t>(int64_t{dac_code} + (int64_t{1} << (dac_bits - 1)));
+    if (index >= table.size()) return;
+#if defined(__x86_64__) || defined(__i386__)
+    // GCC 12 drops a __builtin_prefetch behind these range checks
+    asm volatile("prefetcht0 %0" : : "m"(*reinterpret_cast<const char*>(table.data() + index)));
+#else
+    __builtin_prefetch(table.data() + index);
+#endif
+  }
   // write_analog / read_analog on reserved pages: safe concurrently on
   // disjoint cells (writing an unreserved page throws std::logic_error).
   void write_analog(Cursor& cursor, uint32_t addr, int32_t dac_code, int dac_bits);
   int32_t read_analog(Cursor& cursor, uint32_t addr, int adc_bits);
+  // write_digital / read_digital the same way (concurrent reads need no
+  // reservation: a page never written reads as 0).
+  void write_digital(Cursor& cursor, uint32_t addr, uint32_t word);
+  uint32_t read_digital(Cursor& cursor, uint32_t addr);
   // Adds a cursor's counts to stats() (one thread).
   void merge(const Cursor& cursor);
 
@@ -111,19 +137,32 @@ class CellStore final : public CellArray {
   static constexpr uint32_t kPageCells = 1u << kPageLog2;
 
  private:
+  // Pages start as zero bytes (no member initializers: see ZeroedPages), which
+  // every field reads as its initial value.
   struct AnalogPage {
-    std::array<float, kPageCells> value{};
-    std::array<int16_t, kPageCells> code{};     // of the last programming, for its drift exponent
-    std::array<uint8_t, kPageCells> bits{};     // DAC bits of that code
-    std::array<uint32_t, kPageCells> writes{};  // 0: never written
-    std::array<uint32_t, kPageCells> reads{};
+    std::array<float, kPageCells> value;
+    std::array<int16_t, kPageCells> code;     // of the last programming, for its drift exponent
+    std::array<uint8_t, kPageCells> bits;     // DAC bits of that code
+    std::array<uint32_t, kPageCells> writes;  // 0: never written
+    std::array<uint32_t, kPageCells> reads;
   };
   struct DigitalPage {
-    std::array<uint32_t, kPageCells> word{};
+    std::array<uint32_t, kPageCells> word;
+  };
+  // Pages come from the system as zero-filled memory mapped on first touch
+  // (not allocated and cleared): a block call reserves them on one thread, and
+  // the clearing then happens where the blocks first write, on their threads.
+  struct PageFree {
+    std::size_t bytes = 0;
+    void operator()(void* page) const;
   };
   template <typename Page>
+  using PagePtr = std::unique_ptr<Page, PageFree>;
+  template <typename Page>
+  static PagePtr<Page> zeroed_page();
+  template <typename Page>
   struct Pages {
-    std::unordered_map<uint32_t, std::unique_ptr<Page>> map;
+    std::unordered_map<uint32_t, PagePtr<Page>> map;
     uint32_t last_index = 0;
     Page* last = nullptr;
     Page* find(uint32_t index);
@@ -135,6 +174,7 @@ class CellStore final : public CellArray {
   double time_ = 0.0;
   bool drifting_ = false;  // reads at time_ need drift exponents
   AnalogPage* cursor_page(Cursor& cursor, uint32_t addr) const;  // nullptr: not allocated
+  DigitalPage* cursor_digital(Cursor& cursor, uint32_t addr) const;
   const channel_model::Channel::ProgramLevel& level(Cursor& cursor, int32_t dac_code, int dac_bits) const;
   void write_cell(Cursor& cursor, AnalogPage& page, uint32_t addr, int32_t dac_code, int dac_bits);
   int32_t read_cell(Cursor& cursor, AnalogPage* page, uint32_t addr, int adc_bits);

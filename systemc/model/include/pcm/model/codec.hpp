@@ -75,6 +75,28 @@ uint64_t recip_of(uint32_t r);
 // drift_offset (Q3.20, from the reference cells) is subtracted from the mean.
 uint32_t decode(const CodecConfig& cfg, uint32_t meta, int64_t adc_sum, int32_t drift_offset = 0);
 
+// cells_for and decode for one configuration, with what depends only on the
+// registers and the record's three bits (its class) computed once: the
+// reciprocal's division, the class's beta and 1/alpha. Same bits as decode().
+class Decoder {
+ public:
+  explicit Decoder(const CodecConfig& cfg);
+  uint32_t cells(uint32_t meta) const { return class_[meta & (kClasses - 1)].cells; }
+  uint32_t operator()(uint32_t meta, int64_t adc_sum, int32_t drift_offset) const;
+
+ private:
+  static constexpr uint32_t kClasses = 8;  // sign, large, sens: the bits cells_for and decode read
+  struct Class {
+    uint32_t cells = 1;
+    uint64_t recip = 0;
+    int64_t beta = 0;
+    uint32_t rscale = 0;
+    bool sign = false;
+  };
+  CodecConfig cfg_;
+  std::array<Class, kClasses> class_{};
+};
+
 // Reference cells for drift compensation (rtl/pcm_refs.sv): the LUT knots
 // they hold cycle over [first_ref_knot, last_ref_knot], the knots inside the
 // usable range (the one at or below hi when none is inside).

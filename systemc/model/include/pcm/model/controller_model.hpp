@@ -126,6 +126,8 @@ class ControllerModel {
   VerifyStats verify_stats_;
   std::vector<CellStore::Cursor> cursors_;  // one per block of the block calls, kept for their level caches
   std::vector<CellStore::Cursor>& cursors(unsigned blocks);  // begun
+  std::vector<Encoded> enc_;  // the block calls' buffers, kept between parts of a stream
+  std::vector<uint32_t> meta_;
   std::array<uint32_t, kNumCounters> counters_{};
   bool nan_seen_ = false;
   bool sat_seen_ = false;
