@@ -104,10 +104,11 @@ module pcm_ctrl
   logic                    ev_weight_rd;
   logic [LaneCntWidth-1:0] ev_pulses, ev_vreads, ev_pv_fail;
   logic                    verifier_busy;
-  logic                    ev_ref_read, refs_wr_busy, refs_rd_busy, refs_port;
+  logic                    ev_ref_read, refs_wr_busy, refs_port;
+  logic                    port_r, port_f;  // the cell port is the reader's, the reference reads'
 
   assign wr_busy = enc_busy || writer_busy || verifier_busy || refs_wr_busy;
-  assign rd_busy = reader_busy || dec_busy || refs_rd_busy;
+  assign rd_busy = reader_busy || dec_busy || refs_port;
   assign busy_o = wr_busy || rd_busy;
 
   pcm_ctrl_reg #(
@@ -248,7 +249,7 @@ module pcm_ctrl
   logic [AddrWidth-1:0]          f_wq_addr;
   logic [NumLanes*WordWidth-1:0] f_wq_wdata;
   logic [NumLanes*AdcWidth-1:0]  f_wq_target;
-  logic                          f_cr_valid, f_cr_ready, rq_go;
+  logic                          f_cr_valid, f_cr_ready;
   logic [AddrWidth-1:0]          f_cr_addr;
   // the verifier's upstream: the writer, or the reference cells while they are programmed
   logic                          u_valid, u_ready, u_digital;
@@ -366,11 +367,7 @@ module pcm_ctrl
     .wq_wdata_o   (f_wq_wdata),
     .wq_target_o  (f_wq_target),
     .wr_busy_o    (refs_wr_busy),
-    .rq_valid_i   (rq_valid_i),
-    .start_ok_i   (!wr_busy && !wr_valid_i && !dec_busy),
-    .reader_idle_i(!reader_busy),
     .rq_taken_i   (rq_valid_i && rq_ready_o),
-    .rq_go_o      (rq_go),
     .cr_valid_o   (f_cr_valid),
     .cr_ready_i   (f_cr_ready),
     .cr_addr_o    (f_cr_addr),
@@ -379,12 +376,10 @@ module pcm_ctrl
     .rsp_code_i   (cell_rsp_rdata_i[AdcWidth-1:0]),
     .offset_o     (drift_offset),
     .ev_read_o    (ev_ref_read),
-    .rd_busy_o    (refs_rd_busy),
-    .port_busy_o  (refs_port)
+    .rd_busy_o    (refs_port)
   );
 
   // ------------------------------------------------------------ read path
-  logic                    r_rq_ready;
   logic                    r_req_valid, r_req_ready, r_req_digital;
   logic [AddrWidth-1:0]    r_req_addr;
   logic [LaneCntWidth-1:0] r_req_count;
@@ -410,9 +405,10 @@ module pcm_ctrl
     .cells_small_i(cells_small),
     .cells_large_i(cells_large),
     .cells_sens_i (cells_sens),
-    .start_ok_i   (!wr_busy && !wr_valid_i && !dec_busy),
-    .rq_valid_i   (rq_valid_i && rq_go),
-    .rq_ready_o   (r_rq_ready),
+    // (after an error beat the reader is idle while the references may still be read)
+    .start_ok_i   (!wr_busy && !wr_valid_i && !dec_busy && !refs_port),
+    .rq_valid_i   (rq_valid_i),
+    .rq_ready_o   (rq_ready_o),
     .rq_index_i   (rq_index_i),
     .rq_count_i   (rq_count_i),
     .req_valid_o  (r_req_valid),
@@ -420,7 +416,7 @@ module pcm_ctrl
     .req_digital_o(r_req_digital),
     .req_addr_o   (r_req_addr),
     .req_count_o  (r_req_count),
-    .rsp_valid_i  (cell_rsp_valid_i && reader_busy),
+    .rsp_valid_i  (cell_rsp_valid_i && port_r),
     .rsp_ready_o  (r_rsp_ready),
     .rsp_rdata_i  (cell_rsp_rdata_i),
     .dec_valid_o  (dec_valid),
@@ -471,12 +467,12 @@ module pcm_ctrl
   assign ev_weight_rd = rd_valid_o && rd_ready_i && !rd_err_o;
 
   // ------------------------------------------------------------ cell port
-  // The reader owns the port while it serves a request, the reference reads
-  // while drift compensation reads them, the writer (through the verifier)
+  // The reference reads own the port while drift compensation reads them (from
+  // the cycle the request is taken: before the reader's first cell read), the
+  // reader while it serves a request, the writer (through the verifier)
   // otherwise.
-  logic port_r, port_f;
-  assign port_r = reader_busy;
-  assign port_f = refs_port && !reader_busy;
+  assign port_r = reader_busy && !refs_port;
+  assign port_f = refs_port;
   assign cell_req_valid_o = port_r ? r_req_valid : (port_f ? f_cr_valid : w_req_valid);
   assign cell_req_write_o = !port_r && !port_f && w_req_write;
   assign cell_req_digital_o = port_r ? r_req_digital : (!port_f && w_req_digital);
@@ -488,8 +484,7 @@ module pcm_ctrl
   assign f_cr_ready = cell_req_ready_i && port_f;
 
   // responses go to whoever issued the reads: the reader, or the verifier
-  assign cell_rsp_ready_o = reader_busy ? r_rsp_ready : (refs_port ? f_rsp_ready : v_rsp_ready);
-  assign rq_ready_o = r_rq_ready && rq_go;
+  assign cell_rsp_ready_o = port_r ? r_rsp_ready : (refs_port ? f_rsp_ready : v_rsp_ready);
 
   assign cell_dac_bits_o = dac_bits;
   assign cell_adc_bits_o = adc_bits;

@@ -6,12 +6,16 @@
 // DAC code round(k[s_j] * 2^(dac_bits-1)), expected read-out t = -1 + s_j / 16;
 // s_j cycles over the knots inside the usable range [lo, hi] (the knot at or
 // below hi when none is inside).
-// Load: before the reader takes a read request, reads the references back,
-// one at a time, and sets the offset to the mean of (read-out - expected) in
-// Q3.20 t units; the decoder subtracts it from every weight's mean. Drift in a
+// Load: once per read request, from the cycle the request is taken, reads the
+// references back, one at a time (the cell port is this module's meanwhile:
+// the reader's first cell read waits), and sets the offset to the mean of
+// (read-out - expected) in Q3.20 t units; the decoder subtracts it from every
+// weight's mean. The request is taken as without compensation (write path
+// idle, no weight offered), so weights offered later wait for the read and
+// the references are read exactly once per request, as the functional model
+// does (controller_model.cpp, program_refs / read_drift_offset). Drift in a
 // log-resistance cell is a shift of the read-out, so one offset undoes its
-// mean over the levels the references sample. The functional model mirrors
-// this (controller_model.cpp, program_refs / drift_offset).
+// mean over the levels the references sample.
 `include "pcm_assert.svh"
 `include "pcm_ctrl_pkg.sv"
 
@@ -50,12 +54,8 @@ module pcm_refs
   output logic [NumLanes*WordWidth-1:0] wq_wdata_o,
   output logic [NumLanes*AdcWidth-1:0]  wq_target_o,
   output logic                          wr_busy_o,
-  // load: hold the read request until the offset is known
-  input  logic                          rq_valid_i,
-  input  logic                          start_ok_i,
-  input  logic                          reader_idle_i,
+  // load: the references of the request taken now, read before the reader's cells
   input  logic                          rq_taken_i,
-  output logic                          rq_go_o,
   output logic                          cr_valid_o,
   input  logic                          cr_ready_i,
   output logic [AddrWidth-1:0]          cr_addr_o,
@@ -64,8 +64,7 @@ module pcm_refs
   input  logic [AdcWidth-1:0]           rsp_code_i,    // lane 0 of the response: the ADC code
   output logic [TWidth-1:0]             offset_o,
   output logic                          ev_read_o,
-  output logic                          rd_busy_o,     // reading references or handing the request on
-  output logic                          port_busy_o    // the cell port is this module's
+  output logic                          rd_busy_o      // reading references: the cell port is this module's
 );
   localparam int KnotIdxWidth = $clog2(KnotCount);
   localparam int KnotShift = RangeFrac + 1 - LutLog2;  // Q2.14 + 1 -> knot index
@@ -121,7 +120,7 @@ module pcm_refs
   assign last_j = 7'((7'd1 << ref_log2_i) - 7'd1);
 
   // load
-  typedef enum logic [1:0] {RIdle, RIssue, RWait, RGo} rstate_e;
+  typedef enum logic [1:0] {RIdle, RIssue, RWait} rstate_e;
   rstate_e                    r_state_q, r_state_d;
   logic [6:0]                 r_j_q, r_j_d;
   logic [KnotIdxWidth:0]      r_s_q, r_s_d;
@@ -181,7 +180,6 @@ module pcm_refs
     if (rounded > omax) rounded = omax;
     if (rounded < omin) rounded = omin;
 
-    rq_go_o = !comp_en_i || (r_state_q == RGo);
     cr_valid_o = (r_state_q == RIssue);
     cr_addr_o = ref_base_i + AddrWidth'(r_j_q);
     rsp_ready_o = (r_state_q == RWait);
@@ -194,7 +192,7 @@ module pcm_refs
     offset_d = offset_q;
     unique case (r_state_q)
       RIdle: begin
-        if (comp_en_i && rq_valid_i && start_ok_i && reader_idle_i) begin
+        if (comp_en_i && rq_taken_i) begin
           r_state_d = RIssue;
           r_j_d = '0;
           r_s_d = s_first;
@@ -202,7 +200,7 @@ module pcm_refs
         end
       end
       RIssue: if (cr_ready_i) r_state_d = RWait;
-      RWait: begin
+      default: begin  // RWait
         if (rsp_valid_i) begin
           ev_read_o = 1'b1;
           sum_d = sum_next;
@@ -210,22 +208,18 @@ module pcm_refs
           r_s_d = (r_s_q >= s_last) ? s_first : r_s_q + (KnotIdxWidth + 1)'(1);
           if (r_j_q == last_j) begin
             offset_d = TWidth'(rounded);
-            r_state_d = RGo;
+            r_state_d = RIdle;
           end else begin
             r_state_d = RIssue;
           end
         end
       end
-      // RGo: the reader takes the request in this cycle unless the write path
-      // became busy again; then the references are read anew later
-      default: if (rq_taken_i || !start_ok_i) r_state_d = RIdle;
     endcase
   end
 
   assign wr_busy_o = (w_state_q != WIdle);
   assign offset_o = comp_en_i ? offset_q : '0;
   assign rd_busy_o = (r_state_q != RIdle);
-  assign port_busy_o = (r_state_q == RIssue) || (r_state_q == RWait);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -251,4 +245,6 @@ module pcm_refs
 
   `PCM_ASSERT(RefsNoResponseUnlessWaiting, !rsp_valid_i || r_state_q == RWait, clk_i, rst_ni)
   `PCM_ASSERT(RefsOnePhaseAtATime, !(wr_busy_o && rd_busy_o), clk_i, rst_ni)
+  // a request taken while the previous one's references are read would get none of its own
+  `PCM_ASSERT(RefsOncePerRequest, !(rq_taken_i && rd_busy_o), clk_i, rst_ni)
 endmodule : pcm_refs

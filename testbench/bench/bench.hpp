@@ -47,7 +47,8 @@ class Bench {
   void configure(int k, bool lsb_mode);
   void refused_accesses();
   void stream_weights(int count, bool lsb_mode, bool append = false);
-  void request(uint32_t index, uint32_t count);
+  // drain: return once the design is idle again; else once the beats are in
+  void request(uint32_t index, uint32_t count, bool drain = true);
   void read_back(bool lsb_mode);
   void write_while_busy();
   void register_sweep();
@@ -58,7 +59,8 @@ class Bench {
   void check_registers();
   void cover_compensation();
   void cover_verify(const pcm::model::ControllerModel::VerifyStats& before);
-  void check_packing(uint64_t analog_reqs, uint64_t digital_reqs, uint32_t cells, uint32_t meta, uint32_t dir);
+  void check_packing(uint64_t analog_reqs, uint64_t digital_reqs, uint32_t cells0, uint32_t meta0, uint32_t dir);
+  void resume_after_close();
   void on_weight_accepted(uint32_t w, bool sens);
   void finish();
 
@@ -98,6 +100,14 @@ class Bench {
   // drives its read stream until its beats are in
   bool bg_read_ = false;
   uint64_t packing_checked_ = 0;
+  // closes in mid-stream (a weight with wr_last, then more weights): the model's
+  // NEXT_CELL and METADATA_WRITTEN after each, where the packers were flushed
+  struct Cut {
+    uint32_t cells, meta;
+  };
+  std::vector<Cut> cuts_;
+  bool ref_read_seen_ = false;  // a reference cell read on the cell port since cleared
+  uint32_t last_cells_ = 0;     // cells of the last weight accepted (0: refused)
   // --break: whether the protocol violation was driven yet; true once for
   // the kind asked for (after the reset-value reads)
   bool broken_ = false;

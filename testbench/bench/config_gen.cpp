@@ -99,6 +99,14 @@ TensorConfig draw_config(Random& rng, int k, bool lsb_mode, double sigma) {
     // < 0) decodes from m in [3, 4) to a biased exponent of exactly 255
     c.rscale_s = b2f(0x7F000000u);
     c.beta_s = 4.0;
+  } else if (k == 19) {
+    // the packing bound's corner: without verify, every weight r = lanes + 1
+    // cells (so each spans two requests), and the stream made to end in a
+    // partly filled request (drivers.cpp)
+    c.pv_pulses = regs::pv_pulses::kReset;
+    c.pv_tol = regs::pv_tol::kReset;
+    c.pv_gain = regs::pv_gain::kReset;
+    c.r_small = c.r_large = c.r_sens = kLanes + 1;
   }
   return c;
 }

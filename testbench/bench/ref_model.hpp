@@ -60,6 +60,7 @@ class CellLog final : public pcm::model::CellArray {
     for (const auto& [k, q] : ops_) out.emplace_back(k, q.front());
     return out;
   }
+  bool empty() const { return ops_.empty(); }
   void clear() { ops_.clear(); }
   static uint64_t key(bool digital, uint32_t addr) { return (uint64_t{digital} << 32) | addr; }
 

@@ -1,13 +1,14 @@
 // The scoreboard: every APB response (error or data, counters included),
 // every read beat and every cell-port access of the design against the
-// reference. A beat before its expectation, a cell access the model did not
-// make, and anything expected left over at the end, is an error.
+// reference. A beat before its expectation, a cell access the model has not
+// made (yet: the model acts when the design takes a weight or a request, so
+// the design is never ahead of it), and anything expected left over at the
+// end, is an error.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "bench/ref_model.hpp"
@@ -31,12 +32,7 @@ class Scoreboard {
   // digital word, ADC bits).
   void on_cell_request(bool write, bool digital, uint32_t addr, int count, const uint32_t* lanes, int dac_bits,
                        int adc_bits);
-  // Matches design accesses made before the model's (the references are read
-  // before the read request that the model reads them for is taken).
-  void reconcile_cells();
-  bool cells_ahead() const { return !design_ahead_.empty(); }
-  // Every access the model made must have been made by the design by now,
-  // and the other way round.
+  // Every access the model made must have been made by the design by now.
   void check_cell_leftovers();
 
   bool nothing_expected() const { return expected_.empty(); }
@@ -56,8 +52,6 @@ class Scoreboard {
   uint64_t mismatches_ = 0;
   uint64_t beats_checked_ = 0;
   uint64_t cells_checked_ = 0;
-  // design accesses not matched yet, per CellLog key, in order
-  std::unordered_map<uint64_t, std::deque<CellLog::Op>> design_ahead_;
   void match(bool digital, uint32_t addr, const CellLog::Op& got);
 };
 

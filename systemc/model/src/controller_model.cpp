@@ -492,7 +492,8 @@ std::vector<ReadBeat> ControllerModel::read(uint32_t index, uint32_t count) {
 }
 
 bool ControllerModel::read_weights(uint32_t index, uint32_t count, uint32_t* out, unsigned threads) {
-  // pcm_refs reads the references before the reader takes any request
+  // pcm_refs reads the references once per request, from the cycle it is
+  // taken, before the reader's first cell read
   if (regs::comp::kEn.get(comp_)) drift_offset_ = read_drift_offset();
   const int32_t offset = regs::comp::kEn.get(comp_) ? drift_offset_ : 0;
   const uint64_t end = uint64_t{index} + count;
