@@ -38,24 +38,7 @@ using pcm::platform::RtlPlatformOptions;
 
 std::vector<TensorConfig> model_configs() {
   std::vector<TensorConfig> cfgs;
-  for (uint32_t ctrl = 0; ctrl < 16; ++ctrl) {
-    TensorConfig c;
-    c.ctrl = ctrl;
-    c.cells_small = 1 + ctrl % 3;
-    c.cells_large = 1 + (ctrl * 7) % 5;
-    c.cells_sens = 5;
-    c.dir_log2 = 1 + ctrl % 6;
-    c.analog_base = ctrl * 0x0123'4567u;  // wraps
-    c.meta_base = 0x4000'0000u + ctrl * 977u;
-    c.dir_base = 0x8000'0000u - 3u * ctrl;
-    c.wmax = 0.25f + 0.1f * static_cast<float>(ctrl);
-    c.threshold = c.wmax * 0.3f;
-    if (ctrl % 5 == 2) {
-      c.dac_bits = 6;
-      c.adc_bits = 9;
-    }
-    cfgs.push_back(c);
-  }
+  for (uint32_t ctrl = 0; ctrl < 16; ++ctrl) cfgs.push_back(varied_config(ctrl));
   return cfgs;
 }
 

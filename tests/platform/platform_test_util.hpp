@@ -41,6 +41,28 @@ struct TensorConfig {
   uint32_t dac_bits = 16, adc_bits = 16;
 };
 
+// Configuration `ctrl` (0 .. 15) of the platform tests' whole-model sets:
+// every strategy, cell counts, directory blocks, wrapping and far-apart
+// regions, scales, and narrow DAC/ADC on some.
+inline TensorConfig varied_config(uint32_t ctrl) {
+  TensorConfig c;
+  c.ctrl = ctrl;
+  c.cells_small = 1 + ctrl % 3;
+  c.cells_large = 1 + (ctrl * 7) % 5;
+  c.cells_sens = 5;
+  c.dir_log2 = 1 + ctrl % 6;
+  c.analog_base = ctrl * 0x0123'4567u;  // wraps
+  c.meta_base = 0x4000'0000u + ctrl * 977u;
+  c.dir_base = 0x8000'0000u - 3u * ctrl;
+  c.wmax = 0.25f + 0.1f * static_cast<float>(ctrl);
+  c.threshold = c.wmax * 0.3f;
+  if (ctrl % 5 == 2) {
+    c.dac_bits = 6;
+    c.adc_bits = 9;
+  }
+  return c;
+}
+
 // The register writes of a tensor, in order (mapping as in the bench: each
 // class's weight interval onto [lo, hi]); identity LUT; CMD.START last.
 inline std::vector<std::pair<uint32_t, uint32_t>> register_program(const TensorConfig& c) {

@@ -118,24 +118,10 @@ void expect_same(const Outcome& rtl, const Outcome& model, const std::string& wh
 TEST(RtlPlatform, SameWeightsAndCountersAsTheFunctionalModelOverConfigurations) {
   std::vector<TensorConfig> cfgs;
   for (uint32_t ctrl = 0; ctrl < 16; ++ctrl) {
-    TensorConfig c;
-    c.ctrl = ctrl;
-    c.cells_small = 1 + ctrl % 3;
-    c.cells_large = 1 + (ctrl * 7) % 5;
-    c.cells_sens = 5;
-    c.dir_log2 = 1 + ctrl % 6;
-    c.analog_base = ctrl * 0x0123'4567u;  // wraps
-    c.meta_base = 0x4000'0000u + ctrl * 977u;
-    c.dir_base = 0x8000'0000u - 3u * ctrl;
-    c.wmax = 0.25f + 0.1f * static_cast<float>(ctrl);
-    c.threshold = c.wmax * 0.3f;
+    TensorConfig c = varied_config(ctrl);
     if (ctrl % 4 == 1) {
       c.lo = -0.65;
       c.hi = 0.75;
-    }
-    if (ctrl % 5 == 2) {
-      c.dac_bits = 6;
-      c.adc_bits = 9;
     }
     cfgs.push_back(c);
   }
