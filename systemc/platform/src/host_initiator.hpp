@@ -91,18 +91,8 @@ class HostInitiator final : public sc_core::sc_module {
   BusResult apb(bool write, uint32_t addr, uint32_t data) {
     tlm::tlm_generic_payload gp;
     uint32_t buf = data;
-    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-    gp.set_address(addr);
-    gp.set_data_ptr(reinterpret_cast<unsigned char*>(&buf));
-    gp.set_data_length(4);
-    gp.set_streaming_width(4);
-    gp.set_byte_enable_ptr(nullptr);
-    gp.set_dmi_allowed(false);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time delay = qk_.get_local_time();
-    apb_socket->b_transport(gp, delay);
-    settle(delay);
-    ++transactions_;
+    transport(apb_socket, gp, write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, addr,
+              reinterpret_cast<unsigned char*>(&buf), 4);
     switch (gp.get_response_status()) {
       case tlm::TLM_OK_RESPONSE: return BusResult{true, buf};
       case tlm::TLM_GENERIC_ERROR_RESPONSE: return BusResult{false, buf};  // PSLVERR
@@ -143,18 +133,9 @@ class HostInitiator final : public sc_core::sc_module {
       ext->sens = sens != nullptr ? sens + off : nullptr;
       ext->last = last && off + len == n;
       gp.set_extension(ext);
-      gp.set_command(tlm::TLM_WRITE_COMMAND);
-      gp.set_address(uint64_t{4} * off);
       // TLM's data pointer is not const; the writer only reads it
-      gp.set_data_ptr(reinterpret_cast<unsigned char*>(const_cast<uint32_t*>(bits + off)));
-      gp.set_data_length(static_cast<unsigned>(4 * len));
-      gp.set_streaming_width(static_cast<unsigned>(4 * len));
-      gp.set_byte_enable_ptr(nullptr);
-      gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-      sc_time delay = qk_.get_local_time();
-      wr_socket->b_transport(gp, delay);
-      settle(delay);
-      ++transactions_;
+      transport(wr_socket, gp, tlm::TLM_WRITE_COMMAND, uint64_t{4} * off,
+                reinterpret_cast<unsigned char*>(const_cast<uint32_t*>(bits + off)), static_cast<unsigned>(4 * len));
       if (!gp.is_response_ok()) {
         fail("weight stream transaction failed: " + gp.get_response_string());
         return;
@@ -170,17 +151,8 @@ class HostInitiator final : public sc_core::sc_module {
     ext->index = index;
     ext->count = count;
     gp.set_extension(ext);
-    gp.set_command(tlm::TLM_READ_COMMAND);
-    gp.set_address(uint64_t{4} * index);
-    gp.set_data_ptr(reinterpret_cast<unsigned char*>(out));
-    gp.set_data_length(static_cast<unsigned>(bytes));
-    gp.set_streaming_width(static_cast<unsigned>(bytes));
-    gp.set_byte_enable_ptr(nullptr);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_time delay = qk_.get_local_time();
-    rd_socket->b_transport(gp, delay);
-    settle(delay);
-    ++transactions_;
+    transport(rd_socket, gp, tlm::TLM_READ_COMMAND, uint64_t{4} * index, reinterpret_cast<unsigned char*>(out),
+              static_cast<unsigned>(bytes));
     bool ok = true;
     if (ext->rd_err) {
       ok = false;
@@ -194,6 +166,24 @@ class HostInitiator final : public sc_core::sc_module {
   }
 
  private:
+  // One blocking transfer of `bytes` at `data` (streamed as one burst) from
+  // the quantum keeper's local time; the time the target spent is annotated.
+  void transport(tlm_utils::simple_initiator_socket<HostInitiator>& socket, tlm::tlm_generic_payload& gp,
+                 tlm::tlm_command command, uint64_t addr, unsigned char* data, unsigned bytes) {
+    gp.set_command(command);
+    gp.set_address(addr);
+    gp.set_data_ptr(data);
+    gp.set_data_length(bytes);
+    gp.set_streaming_width(bytes);
+    gp.set_byte_enable_ptr(nullptr);
+    gp.set_dmi_allowed(false);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_time delay = qk_.get_local_time();
+    socket->b_transport(gp, delay);
+    settle(delay);
+    ++transactions_;
+  }
+
   // The target returned the local time plus what it spent.
   void settle(const sc_time& delay) {
     const sc_time spent = delay - qk_.get_local_time();
