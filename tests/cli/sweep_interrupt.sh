@@ -15,18 +15,8 @@ PCMSIM=$1 PYTHON=$2 MODEL=$3 DATA=$4 WORK=$5
 fail() { echo "FAIL: $*"; exit 1; }
 grid=(--jobs 2 --set "model=$MODEL" --set "data=$DATA" --set seeds=1 --set engine=rtl
       --axis strategy=none,sp+am+ar --axis cells=1,2,3,4)
-# the CSV without the columns that differ run to run
-rows() {
-  "$PYTHON" - "$1" <<'PY'
-import csv, sys
-with open(sys.argv[1]) as f:
-    r = list(csv.reader(f))
-# the point's path in its sweep folder (also in the command); wall time inside the simulator; when it ran
-wall = ("out", "timing_sim_seconds", "provenance_command", "provenance_timestamp")
-keep = [i for i, c in enumerate(r[0]) if not c.startswith("host_") and c not in wall]
-for row in r:
-    print(",".join(row[i] for i in keep))
-PY
+rows() {  # the CSV without the columns that differ run to run
+  "$PYTHON" "$(dirname "$0")/sweep_rows.py" "$1"
 }
 no_orphans() {  # waits up to 5 s for every point of $1 to be gone
   for _ in $(seq 50); do

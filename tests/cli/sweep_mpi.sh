@@ -13,16 +13,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
 grid=(--set "model=$MODEL" --set "data=$DATA" --set seeds=1 --set limit=64 --set engine=rtl
       --axis strategy=none,sp+am+ar --axis banks=1,4)
-rows() {  # the CSV without the columns that differ run to run (as sweep_interrupt.sh)
-  "$PYTHON" - "$1" <<'PY'
-import csv, sys
-with open(sys.argv[1]) as f:
-    r = list(csv.reader(f))
-wall = ("out", "timing_sim_seconds", "provenance_command", "provenance_timestamp")
-keep = [i for i, c in enumerate(r[0]) if not c.startswith("host_") and c not in wall]
-for row in r:
-    print(",".join(row[i] for i in keep))
-PY
+rows() {  # the CSV without the columns that differ run to run
+  "$PYTHON" "$(dirname "$0")/sweep_rows.py" "$1"
 }
 column() {  # column() CSV NAME: that column's cells, one per row
   "$PYTHON" -c 'import csv, sys; [print(r[sys.argv[2]]) for r in csv.DictReader(open(sys.argv[1]))]' "$1" "$2"
