@@ -9,6 +9,13 @@
 // may hold cells of several weights) and hands (sum, metadata) to the decoder.
 // Responses come back in request order; a metadata response is recognised by
 // there being no analog response outstanding.
+// Pipelining: the issuer asks for the next group's metadata as soon as the
+// current group's cells are requested, and keeps the group in a second slot
+// while the consumer is still busy with the one before; the consumer copies
+// each analog response into a buffer at once, so that the metadata response
+// behind it reaches the issuer. The read path so moves one weight per cycle
+// when every weight has one cell (two slots and a buffer, not a FIFO: the
+// metadata response can only be seen once the responses before it are taken).
 `include "pcm_assert.svh"
 `include "pcm_ctrl_pkg.sv"
 
@@ -96,12 +103,19 @@ module pcm_reader
   logic [PendWidth-1:0]    pend_q, pend_d;      // analog responses outstanding
   logic [GroupCellWidth-1:0] iss_left_q, iss_left_d;  // group cells still to request
   logic [LaneCntWidth-1:0] iss_n_q, iss_n_d;    // weights in the group being issued
+  // a group the issuer has just formed (from a metadata response, or without
+  // metadata), for the consumer's slot or the next slot
+  logic                    g_new, g_last;
+  logic [LaneCntWidth-1:0] g_n;
+  logic [MetaWidth-1:0]    g_meta [NumLanes];
+  logic [CellCntWidth-1:0] g_r [NumLanes];
+  logic [GroupCellWidth-1:0] g_cells;
   // request register
   logic                    rq_q_valid, rq_d_valid;
   logic                    rq_q_digital, rq_d_digital;
   logic [AddrWidth-1:0]    rq_q_addr, rq_d_addr;
   logic [LaneCntWidth-1:0] rq_q_count, rq_d_count;
-  // group handed to the consumer
+  // group the consumer works on
   logic                    grp_valid_q, grp_valid_d;
   logic                    grp_last_q, grp_last_d;
   logic [LaneCntWidth-1:0] grp_n_q, grp_n_d;
@@ -109,6 +123,19 @@ module pcm_reader
   logic [MetaWidth-1:0]    grp_meta_d [NumLanes];
   logic [CellCntWidth-1:0] grp_r_q [NumLanes];
   logic [CellCntWidth-1:0] grp_r_d [NumLanes];
+  // the next group, its cells already requested
+  logic                    nx_valid_q, nx_valid_d;
+  logic                    nx_last_q, nx_last_d;
+  logic [LaneCntWidth-1:0] nx_n_q, nx_n_d;
+  logic [MetaWidth-1:0]    nx_meta_q [NumLanes];
+  logic [MetaWidth-1:0]    nx_meta_d [NumLanes];
+  logic [CellCntWidth-1:0] nx_r_q [NumLanes];
+  logic [CellCntWidth-1:0] nx_r_d [NumLanes];
+  logic [GroupCellWidth-1:0] nx_cells_q, nx_cells_d;
+  // the analog response being summed
+  logic                    rb_valid_q, rb_valid_d;
+  logic [AdcWidth-1:0]     rb_q [NumLanes];
+  logic [AdcWidth-1:0]     rb_d [NumLanes];
   // consumer
   logic [LaneCntWidth-1:0]   c_k_q, c_k_d;
   logic [CellCntWidth-1:0]   c_rem_q, c_rem_d;
@@ -116,7 +143,7 @@ module pcm_reader
   logic [LaneCntWidth-1:0]   c_lp_q, c_lp_d;
   logic [GroupCellWidth-1:0] c_gleft_q, c_gleft_d;
 
-  logic                    rq_free, issue_pop, cons_pop, cons_fire;
+  logic                    rq_free, issue_pop, rb_load, rb_done, cons_fire, grp_done, grp_take;
   logic [32:0]             left;
   logic [LaneCntWidth-1:0] n_group;
   logic [MetaWidth-1:0]    rsp_meta [NumLanes];
@@ -158,9 +185,15 @@ module pcm_reader
     grp_valid_d = grp_valid_q;
     grp_last_d = grp_last_q;
     grp_n_d = grp_n_q;
+    g_new = 1'b0;
+    g_last = 1'b0;
+    g_n = '0;
+    g_cells = '0;
     for (int l = 0; l < NumLanes; l++) begin
       grp_meta_d[l] = grp_meta_q[l];
       grp_r_d[l] = grp_r_q[l];
+      g_meta[l] = '0;
+      g_r[l] = '0;
     end
     issue_pop = 1'b0;
     rq_ready_o = 1'b0;
@@ -238,30 +271,32 @@ module pcm_reader
             ev_meta_o = n_group;
             state_d = StMetaRsp;
           end
-        end else if (!grp_valid_q) begin
+        end else if (!nx_valid_q) begin
           // no metadata: every weight has CELLS_SMALL cells
-          grp_valid_d = 1'b1;
-          grp_n_d = n_group;
-          grp_last_d = ({1'b0, cur_q} + 33'(n_group)) == end_q;
-          for (int l = 0; l < NumLanes; l++) begin
-            grp_meta_d[l] = '0;
-            grp_r_d[l] = cells_small_i;
-          end
-          iss_left_d = GroupCellWidth'(n_group) * GroupCellWidth'(cells_small_i);
+          g_new = 1'b1;
+          g_n = n_group;
+          g_last = ({1'b0, cur_q} + 33'(n_group)) == end_q;
+          for (int l = 0; l < NumLanes; l++) g_r[l] = cells_small_i;
+          g_cells = GroupCellWidth'(n_group) * GroupCellWidth'(cells_small_i);
+          iss_left_d = g_cells;
           iss_n_d = n_group;
           state_d = StCellReq;
         end
       end
       StMetaRsp: begin
-        if (rsp_valid_i && pend_q == '0 && !grp_valid_q) begin
+        // (the next slot is free here: the responses before this one are those
+        // of the last group issued, and they only leave the port once the
+        // consumer has moved that group up; ReaderMetaWithNextFree)
+        if (rsp_valid_i && pend_q == '0) begin
           issue_pop = 1'b1;
-          grp_valid_d = 1'b1;
-          grp_n_d = n_group;
-          grp_last_d = ({1'b0, cur_q} + 33'(n_group)) == end_q;
+          g_new = 1'b1;
+          g_n = n_group;
+          g_last = ({1'b0, cur_q} + 33'(n_group)) == end_q;
           for (int l = 0; l < NumLanes; l++) begin
-            grp_meta_d[l] = rsp_meta[l];
-            grp_r_d[l] = rsp_r[l];
+            g_meta[l] = rsp_meta[l];
+            g_r[l] = rsp_r[l];
           end
+          g_cells = rsp_sum_r;
           iss_left_d = rsp_sum_r;
           iss_n_d = n_group;
           state_d = StCellReq;
@@ -285,7 +320,7 @@ module pcm_reader
         end
       end
       StDrain: begin
-        if (!grp_valid_q && pend_q == '0 && !rq_q_valid) state_d = StIdle;
+        if (!grp_valid_q && !nx_valid_q && !rb_valid_q && pend_q == '0 && !rq_q_valid) state_d = StIdle;
       end
       StErr: begin
         if (dec_ready_i) begin
@@ -302,8 +337,9 @@ module pcm_reader
     dec_meta_o = '0;
     dec_last_o = 1'b0;
     dec_err_o = 1'b0;
-    cons_pop = 1'b0;
-    cons_fire = grp_valid_q && pend_q != '0 && rsp_valid_i && dec_ready_i;
+    rb_done = 1'b0;
+    grp_done = 1'b0;
+    cons_fire = grp_valid_q && rb_valid_q && dec_ready_i;
     avail = CellCntWidth'(NumLanes) - CellCntWidth'(c_lp_q);
     take_n = (c_rem_q < avail) ? c_rem_q : avail;
     partial = '0;
@@ -315,13 +351,13 @@ module pcm_reader
       for (int l = 0; l < NumLanes; l++) begin
         if (CellCntWidth'(l) >= CellCntWidth'(c_lp_q)
             && CellCntWidth'(l) < CellCntWidth'(c_lp_q) + take_n) begin
-          partial = partial + SumWidth'($signed(rsp_rdata_i[l*WordWidth +: AdcWidth]));
+          partial = partial + SumWidth'($signed(rb_q[l]));
         end
       end
-      cons_pop = (CellCntWidth'(c_lp_q) + take_n == CellCntWidth'(NumLanes))
-              || (GroupCellWidth'(take_n) == c_gleft_q);
+      rb_done = (CellCntWidth'(c_lp_q) + take_n == CellCntWidth'(NumLanes))
+             || (GroupCellWidth'(take_n) == c_gleft_q);
       c_gleft_d = c_gleft_q - GroupCellWidth'(take_n);
-      c_lp_d = cons_pop ? '0 : c_lp_q + LaneCntWidth'(take_n);
+      c_lp_d = rb_done ? '0 : c_lp_q + LaneCntWidth'(take_n);
       if (take_n == c_rem_q) begin
         dec_valid_o = 1'b1;
         dec_sum_o = c_acc_q + partial;
@@ -335,23 +371,59 @@ module pcm_reader
         for (int l = 0; l < NumLanes; l++) begin
           if (LaneCntWidth'(l) == c_k_q + LaneCntWidth'(1)) c_rem_d = grp_r_q[l];
         end
-        if (c_k_q + LaneCntWidth'(1) == grp_n_q) grp_valid_d = 1'b0;
+        grp_done = (c_k_q + LaneCntWidth'(1) == grp_n_q);
       end else begin
         c_acc_d = c_acc_q + partial;
         c_rem_d = c_rem_q - take_n;
       end
     end
-    // a new group starts the consumer afresh
-    if (!grp_valid_q && grp_valid_d) begin
+    // The consumer's slot takes the next group, else the issuer's new one;
+    // a new group starts the consumer afresh. (The issuer forms a group only
+    // while the next slot is free.)
+    nx_valid_d = nx_valid_q;
+    nx_last_d = nx_last_q;
+    nx_n_d = nx_n_q;
+    nx_cells_d = nx_cells_q;
+    for (int l = 0; l < NumLanes; l++) begin
+      nx_meta_d[l] = nx_meta_q[l];
+      nx_r_d[l] = nx_r_q[l];
+    end
+    grp_take = !grp_valid_q || grp_done;
+    if (grp_take) begin
+      grp_valid_d = nx_valid_q || g_new;
+      grp_last_d = nx_valid_q ? nx_last_q : g_last;
+      grp_n_d = nx_valid_q ? nx_n_q : g_n;
+      for (int l = 0; l < NumLanes; l++) begin
+        grp_meta_d[l] = nx_valid_q ? nx_meta_q[l] : g_meta[l];
+        grp_r_d[l] = nx_valid_q ? nx_r_q[l] : g_r[l];
+      end
       c_k_d = '0;
-      c_rem_d = grp_r_d[0];
+      c_rem_d = nx_valid_q ? nx_r_q[0] : g_r[0];
       c_acc_d = '0;
       c_lp_d = '0;
-      c_gleft_d = iss_left_d;
+      c_gleft_d = nx_valid_q ? nx_cells_q : g_cells;
+      nx_valid_d = 1'b0;
+    end else if (g_new) begin
+      nx_valid_d = 1'b1;
+      nx_last_d = g_last;
+      nx_n_d = g_n;
+      nx_cells_d = g_cells;
+      for (int l = 0; l < NumLanes; l++) begin
+        nx_meta_d[l] = g_meta[l];
+        nx_r_d[l] = g_r[l];
+      end
     end
 
-    pend_d = pend_q + PendWidth'(state_q == StCellReq && rq_free) - PendWidth'(cons_pop);
-    rsp_ready_o = issue_pop || cons_pop;
+    // An analog response goes into the buffer as soon as the buffer is free
+    // (or being emptied), taking it off the cell port.
+    rb_load = rsp_valid_i && pend_q != '0 && (!rb_valid_q || rb_done);
+    rb_valid_d = rb_load || (rb_valid_q && !rb_done);
+    for (int l = 0; l < NumLanes; l++) begin
+      rb_d[l] = rb_load ? rsp_rdata_i[l*WordWidth +: AdcWidth] : rb_q[l];
+    end
+
+    pend_d = pend_q + PendWidth'(state_q == StCellReq && rq_free) - PendWidth'(rb_load);
+    rsp_ready_o = issue_pop || rb_load;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -371,9 +443,17 @@ module pcm_reader
       grp_valid_q <= 1'b0;
       grp_last_q <= 1'b0;
       grp_n_q <= '0;
+      nx_valid_q <= 1'b0;
+      nx_last_q <= 1'b0;
+      nx_n_q <= '0;
+      nx_cells_q <= '0;
+      rb_valid_q <= 1'b0;
       for (int l = 0; l < NumLanes; l++) begin
         grp_meta_q[l] <= '0;
         grp_r_q[l] <= '0;
+        nx_meta_q[l] <= '0;
+        nx_r_q[l] <= '0;
+        rb_q[l] <= '0;
       end
       c_k_q <= '0;
       c_rem_q <= '0;
@@ -396,9 +476,17 @@ module pcm_reader
       grp_valid_q <= grp_valid_d;
       grp_last_q <= grp_last_d;
       grp_n_q <= grp_n_d;
+      nx_valid_q <= nx_valid_d;
+      nx_last_q <= nx_last_d;
+      nx_n_q <= nx_n_d;
+      nx_cells_q <= nx_cells_d;
+      rb_valid_q <= rb_valid_d;
       for (int l = 0; l < NumLanes; l++) begin
         grp_meta_q[l] <= grp_meta_d[l];
         grp_r_q[l] <= grp_r_d[l];
+        nx_meta_q[l] <= nx_meta_d[l];
+        nx_r_q[l] <= nx_r_d[l];
+        rb_q[l] <= rb_d[l];
       end
       c_k_q <= c_k_d;
       c_rem_q <= c_rem_d;
@@ -416,5 +504,10 @@ module pcm_reader
 
   `PCM_ASSERT(ReaderRspExpected, !rsp_valid_i || rsp_ready_o || state_q != StIdle || pend_q != '0,
               clk_i, rst_ni)
-  `PCM_ASSERT(ReaderNoPopUnderflow, !(cons_pop && pend_q == '0), clk_i, rst_ni)
+  `PCM_ASSERT(ReaderNoPopUnderflow, !(rb_load && pend_q == '0), clk_i, rst_ni)
+  // the next slot and the buffer only ever hold what follows the consumer's group
+  `PCM_ASSERT(ReaderNextBehindCurrent, !nx_valid_q || grp_valid_q, clk_i, rst_ni)
+  `PCM_ASSERT(ReaderBufferForCurrent, !rb_valid_q || grp_valid_q, clk_i, rst_ni)
+  `PCM_ASSERT(ReaderMetaWithNextFree, !(state_q == StMetaRsp && rsp_valid_i && pend_q == '0) || !nx_valid_q,
+              clk_i, rst_ni)
 endmodule : pcm_reader
