@@ -87,7 +87,9 @@ template <class V>
 void posedge(V& m) {
 #if PCM_FAST_DIRECT_POSEDGE
   auto* r = m.rootp;
-  r->vlSymsp->__Vm_activity = true;  // what eval_step() marks for tracing
+#if PCM_RTL_TRACE
+  r->vlSymsp->__Vm_activity = true;  // what eval_step() marks for tracing (a member only when traced)
+#endif
   constexpr uint32_t kLimit = 100;   // Verilator's own convergence limit
   uint32_t nba_iterations = 0;
   for (bool again = true; again;) {
