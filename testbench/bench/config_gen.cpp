@@ -47,6 +47,10 @@ TensorConfig draw_config(Random& rng, int k, bool lsb_mode, double sigma) {
   }
   c.dac_bits = lsb_mode ? 16 : rng.uni(2, 16);
   c.adc_bits = lsb_mode ? 16 : rng.uni(2, 16);
+  // The configuration with 64 references (below) reads at 16 bits: only then
+  // does the drift offset, sum * 2^(21 - ADC bits) / 64, have fraction bits,
+  // so that its rounding is exercised (mutant refs_no_round).
+  if (!lsb_mode && k % 24 == 17) c.adc_bits = 16;
   c.r_small = lsb_mode ? 1 : static_cast<uint32_t>(rng.uni(1, 3));
   c.r_large = lsb_mode ? 2 : static_cast<uint32_t>(rng.chance(0.2) ? rng.uni(5, 40) : rng.uni(1, 6));
   if (!lsb_mode && rng.chance(0.03)) c.r_large = static_cast<uint32_t>(rng.uni(41, regs::kMaxCells));
