@@ -101,22 +101,20 @@ module pcm_ctrl_reg
   localparam int NumCounters = 32'(CntLast);
 
   // ------------------------------------------------------------ state
-  logic [31:0] ctrl_q, ctrl_d, threshold_q, threshold_d;
-  logic [31:0] scale_s_q, scale_s_d, rscale_s_q, rscale_s_d, shift_s_q, shift_s_d;
-  logic [31:0] scale_l_q, scale_l_d, rscale_l_q, rscale_l_d, shift_l_q, shift_l_d;
-  logic [31:0] cells_s_q, cells_s_d, cells_l_q, cells_l_d, cells_n_q, cells_n_d;
-  logic [RecipWidth-1:0] recip_s_q, recip_s_d, recip_l_q, recip_l_d, recip_n_q, recip_n_d;
-  logic [31:0] range_q, range_d, res_q, res_d, dir_q, dir_d;
-  logic [31:0] abase_q, abase_d, mbase_q, mbase_d, dbase_q, dbase_d;
-  logic [31:0] nweights_q, nweights_d, nextcell_q, nextcell_d;
-  logic [31:0] pvp_q, pvp_d, pvt_q, pvt_d, pvg_q, pvg_d;
-  logic [31:0] comp_q, comp_d, rbase_q, rbase_d;
+  logic [31:0] ctrl_q, threshold_q;
+  logic [31:0] scale_s_q, rscale_s_q, shift_s_q;
+  logic [31:0] scale_l_q, rscale_l_q, shift_l_q;
+  logic [31:0] cells_s_q, cells_l_q, cells_n_q;
+  logic [RecipWidth-1:0] recip_s_q, recip_l_q, recip_n_q;
+  logic [31:0] range_q, res_q, dir_q;
+  logic [31:0] abase_q, mbase_q, dbase_q;
+  logic [31:0] nweights_q, nextcell_q;
+  logic [31:0] pvp_q, pvt_q, pvg_q;
+  logic [31:0] comp_q, rbase_q;
   logic [31:0] lut_q [KnotCount];
-  logic [31:0] lut_d [KnotCount];
   logic [31:0] cnt_q [NumCounters];
-  logic [31:0] cnt_d [NumCounters];
-  logic        nan_seen_q, nan_seen_d, sat_seen_q, sat_seen_d;
-  logic        bus_err_q, bus_err_d, rd_err_q, rd_err_d;
+  logic        nan_seen_q, sat_seen_q;
+  logic        bus_err_q, rd_err_q;
 
   // ------------------------------------------------------------ checks
   // sign and exponent of an fp32 value
@@ -166,206 +164,105 @@ module pcm_ctrl_reg
     dac_b = pwdata_i[pcm_ctrl_reg_pkg::ResDacBitsLsb +: 5];
     adc_b = pwdata_i[pcm_ctrl_reg_pkg::ResAdcBitsLsb +: 5];
 
-    // ---- read mux and per-register legality of the value being written
+    // ---- read mux and per-register legality of the value being written,
+    // decoded only during an access: every use of rdata, ok and hit is gated
+    // by one, and the Verilated model evaluates this block twice per cycle
     hit = 1'b1;
     ok = 1'b1;
     rdata = '0;
     mask = '1;
-    unique case (paddr_i)
-      pcm_ctrl_reg_pkg::CtrlOffset:      begin rdata = ctrl_q; mask = pcm_ctrl_reg_pkg::CtrlMask; end
-      pcm_ctrl_reg_pkg::StatusOffset:    begin
-        rdata = '0;
-        rdata[pcm_ctrl_reg_pkg::StatusWrBusyLsb] = wr_busy_i;
-        rdata[pcm_ctrl_reg_pkg::StatusRdBusyLsb] = rd_busy_i;
-        rdata[pcm_ctrl_reg_pkg::StatusNanSeenLsb] = nan_seen_q;
-        rdata[pcm_ctrl_reg_pkg::StatusSatSeenLsb] = sat_seen_q;
-        rdata[pcm_ctrl_reg_pkg::StatusBusErrLsb] = bus_err_q;
-        rdata[pcm_ctrl_reg_pkg::StatusRdErrLsb] = rd_err_q;
-        ok = 1'b0;  // read-only
-      end
-      pcm_ctrl_reg_pkg::CmdOffset:       begin rdata = '0; mask = pcm_ctrl_reg_pkg::CmdMask; ok = !(pwdata_i[pcm_ctrl_reg_pkg::CmdStartLsb] && busy); end
-      pcm_ctrl_reg_pkg::ThresholdOffset: begin rdata = threshold_q; ok = fp32_nonneg_ok(pwdata_i[31:23]); end
-      pcm_ctrl_reg_pkg::ScaleSmallOffset:  begin rdata = scale_s_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
-      pcm_ctrl_reg_pkg::RscaleSmallOffset: begin rdata = rscale_s_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
-      pcm_ctrl_reg_pkg::ShiftSmallOffset:  begin rdata = shift_s_q; ok = signed_ok(pwdata_i, pcm_ctrl_reg_pkg::ShiftSmallMin, pcm_ctrl_reg_pkg::ShiftSmallMax); end
-      pcm_ctrl_reg_pkg::ScaleLargeOffset:  begin rdata = scale_l_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
-      pcm_ctrl_reg_pkg::RscaleLargeOffset: begin rdata = rscale_l_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
-      pcm_ctrl_reg_pkg::ShiftLargeOffset:  begin rdata = shift_l_q; ok = signed_ok(pwdata_i, pcm_ctrl_reg_pkg::ShiftLargeMin, pcm_ctrl_reg_pkg::ShiftLargeMax); end
-      pcm_ctrl_reg_pkg::CellsSmallOffset:  begin rdata = cells_s_q; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::CellsSmallMin, pcm_ctrl_reg_pkg::CellsSmallMax); end
-      pcm_ctrl_reg_pkg::CellsLargeOffset:  begin rdata = cells_l_q; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::CellsLargeMin, pcm_ctrl_reg_pkg::CellsLargeMax); end
-      pcm_ctrl_reg_pkg::CellsSensOffset:   begin rdata = cells_n_q; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::CellsSensMin, pcm_ctrl_reg_pkg::CellsSensMax); end
-      pcm_ctrl_reg_pkg::RangeOffset: begin
-        rdata = range_q;
-        ok = rlo >= -17'sd16384 && rhi <= 17'sd16384 && rlo < rhi;
-      end
-      pcm_ctrl_reg_pkg::ResOffset: begin
-        rdata = res_q;
-        mask = pcm_ctrl_reg_pkg::ResMask;
-        ok = dac_b >= 5'(pcm_ctrl_reg_pkg::ResBitsMin) && dac_b <= 5'(DacWidth)
-          && adc_b >= 5'(pcm_ctrl_reg_pkg::ResBitsMin) && adc_b <= 5'(AdcWidth);
-      end
-      pcm_ctrl_reg_pkg::DirOffset:        begin rdata = dir_q; mask = pcm_ctrl_reg_pkg::DirMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::DirMin, pcm_ctrl_reg_pkg::DirMax); end
-      pcm_ctrl_reg_pkg::AnalogBaseOffset: begin rdata = abase_q; end
-      pcm_ctrl_reg_pkg::MetaBaseOffset:   begin rdata = mbase_q; end
-      pcm_ctrl_reg_pkg::DirBaseOffset:    begin rdata = dbase_q; end
-      pcm_ctrl_reg_pkg::NumWeightsOffset: begin rdata = nweights_q; end
-      pcm_ctrl_reg_pkg::NextCellOffset:   begin rdata = nextcell_q; end
-      pcm_ctrl_reg_pkg::PvPulsesOffset: begin
-        rdata = pvp_q; mask = pcm_ctrl_reg_pkg::PvPulsesMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::PvPulsesMin, pcm_ctrl_reg_pkg::PvPulsesMax);
-      end
-      pcm_ctrl_reg_pkg::PvTolOffset:  begin rdata = pvt_q; mask = pcm_ctrl_reg_pkg::PvTolMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::PvTolMin, pcm_ctrl_reg_pkg::PvTolMax); end
-      pcm_ctrl_reg_pkg::PvGainOffset: begin rdata = pvg_q; mask = pcm_ctrl_reg_pkg::PvGainMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::PvGainMin, pcm_ctrl_reg_pkg::PvGainMax); end
-      pcm_ctrl_reg_pkg::CompOffset:   begin rdata = comp_q; mask = pcm_ctrl_reg_pkg::CompMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::CompMin, pcm_ctrl_reg_pkg::CompMax); end
-      pcm_ctrl_reg_pkg::RefBaseOffset: begin rdata = rbase_q; end
-      pcm_ctrl_reg_pkg::DriftOffsetOffset: begin rdata = 32'($signed(drift_offset_i)); ok = 1'b0; end
-      pcm_ctrl_reg_pkg::ParamsOffset: begin
-        rdata = '0;
-        rdata[pcm_ctrl_reg_pkg::ParamsNumLanesLsb +: 8] = 8'(NumLanes);
-        rdata[pcm_ctrl_reg_pkg::ParamsDacWidthLsb +: 8] = 8'(DacWidth);
-        rdata[pcm_ctrl_reg_pkg::ParamsAdcWidthLsb +: 8] = 8'(AdcWidth);
-        rdata[pcm_ctrl_reg_pkg::ParamsLutLog2Lsb +: 8] = 8'(LutLog2);
-        ok = 1'b0;
-      end
-      pcm_ctrl_reg_pkg::WeightsWrittenOffset: begin rdata = cnt_q[CntWeightsWritten]; ok = 1'b0; end
-      pcm_ctrl_reg_pkg::WeightsReadOffset:    begin rdata = cnt_q[CntWeightsRead]; ok = 1'b0; end
-      pcm_ctrl_reg_pkg::CellsWrittenOffset:   begin rdata = cnt_q[CntCellsWritten]; ok = 1'b0; end
-      pcm_ctrl_reg_pkg::CellsReadOffset:      begin rdata = cnt_q[CntCellsRead]; ok = 1'b0; end
-      pcm_ctrl_reg_pkg::MetaWrittenOffset:    begin rdata = cnt_q[CntMetaWritten]; ok = 1'b0; end
-      pcm_ctrl_reg_pkg::MetaReadOffset:       begin rdata = cnt_q[CntMetaRead]; ok = 1'b0; end
-      pcm_ctrl_reg_pkg::DirWrittenOffset:     begin rdata = cnt_q[CntDirWritten]; ok = 1'b0; end
-      pcm_ctrl_reg_pkg::DirReadOffset:        begin rdata = cnt_q[CntDirRead]; ok = 1'b0; end
-      pcm_ctrl_reg_pkg::SatCountOffset:       begin rdata = cnt_q[CntSat]; ok = 1'b0; end
-      pcm_ctrl_reg_pkg::NanCountOffset:       begin rdata = cnt_q[CntNan]; ok = 1'b0; end
-      pcm_ctrl_reg_pkg::ErrCountOffset:       begin rdata = cnt_q[CntErr]; ok = 1'b0; end
-      pcm_ctrl_reg_pkg::PulsesOffset:         begin rdata = cnt_q[CntPulses]; ok = 1'b0; end
-      pcm_ctrl_reg_pkg::VerifyReadsOffset:    begin rdata = cnt_q[CntVerifyReads]; ok = 1'b0; end
-      pcm_ctrl_reg_pkg::PvFailedOffset:       begin rdata = cnt_q[CntPvFailed]; ok = 1'b0; end
-      pcm_ctrl_reg_pkg::RefReadsOffset:       begin rdata = cnt_q[CntRefReads]; ok = 1'b0; end
-      default: begin
-        if (is_lut) begin
-          rdata = lut_q[lut_idx];
-          ok = signed_ok(pwdata_i, pcm_ctrl_reg_pkg::LutMin, pcm_ctrl_reg_pkg::LutMax);
-        end else begin
-          hit = 1'b0;
+    reserved_bits = 1'b0;
+    if (access) begin
+      unique case (paddr_i)
+        pcm_ctrl_reg_pkg::CtrlOffset:      begin rdata = ctrl_q; mask = pcm_ctrl_reg_pkg::CtrlMask; end
+        pcm_ctrl_reg_pkg::StatusOffset:    begin
+          rdata = '0;
+          rdata[pcm_ctrl_reg_pkg::StatusWrBusyLsb] = wr_busy_i;
+          rdata[pcm_ctrl_reg_pkg::StatusRdBusyLsb] = rd_busy_i;
+          rdata[pcm_ctrl_reg_pkg::StatusNanSeenLsb] = nan_seen_q;
+          rdata[pcm_ctrl_reg_pkg::StatusSatSeenLsb] = sat_seen_q;
+          rdata[pcm_ctrl_reg_pkg::StatusBusErrLsb] = bus_err_q;
+          rdata[pcm_ctrl_reg_pkg::StatusRdErrLsb] = rd_err_q;
+          ok = 1'b0;  // read-only
+        end
+        pcm_ctrl_reg_pkg::CmdOffset:       begin rdata = '0; mask = pcm_ctrl_reg_pkg::CmdMask; ok = !(pwdata_i[pcm_ctrl_reg_pkg::CmdStartLsb] && busy); end
+        pcm_ctrl_reg_pkg::ThresholdOffset: begin rdata = threshold_q; ok = fp32_nonneg_ok(pwdata_i[31:23]); end
+        pcm_ctrl_reg_pkg::ScaleSmallOffset:  begin rdata = scale_s_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
+        pcm_ctrl_reg_pkg::RscaleSmallOffset: begin rdata = rscale_s_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
+        pcm_ctrl_reg_pkg::ShiftSmallOffset:  begin rdata = shift_s_q; ok = signed_ok(pwdata_i, pcm_ctrl_reg_pkg::ShiftSmallMin, pcm_ctrl_reg_pkg::ShiftSmallMax); end
+        pcm_ctrl_reg_pkg::ScaleLargeOffset:  begin rdata = scale_l_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
+        pcm_ctrl_reg_pkg::RscaleLargeOffset: begin rdata = rscale_l_q; ok = fp32_pos_ok(pwdata_i[31:23]); end
+        pcm_ctrl_reg_pkg::ShiftLargeOffset:  begin rdata = shift_l_q; ok = signed_ok(pwdata_i, pcm_ctrl_reg_pkg::ShiftLargeMin, pcm_ctrl_reg_pkg::ShiftLargeMax); end
+        pcm_ctrl_reg_pkg::CellsSmallOffset:  begin rdata = cells_s_q; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::CellsSmallMin, pcm_ctrl_reg_pkg::CellsSmallMax); end
+        pcm_ctrl_reg_pkg::CellsLargeOffset:  begin rdata = cells_l_q; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::CellsLargeMin, pcm_ctrl_reg_pkg::CellsLargeMax); end
+        pcm_ctrl_reg_pkg::CellsSensOffset:   begin rdata = cells_n_q; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::CellsSensMin, pcm_ctrl_reg_pkg::CellsSensMax); end
+        pcm_ctrl_reg_pkg::RangeOffset: begin
+          rdata = range_q;
+          ok = rlo >= -17'sd16384 && rhi <= 17'sd16384 && rlo < rhi;
+        end
+        pcm_ctrl_reg_pkg::ResOffset: begin
+          rdata = res_q;
+          mask = pcm_ctrl_reg_pkg::ResMask;
+          ok = dac_b >= 5'(pcm_ctrl_reg_pkg::ResBitsMin) && dac_b <= 5'(DacWidth)
+            && adc_b >= 5'(pcm_ctrl_reg_pkg::ResBitsMin) && adc_b <= 5'(AdcWidth);
+        end
+        pcm_ctrl_reg_pkg::DirOffset:        begin rdata = dir_q; mask = pcm_ctrl_reg_pkg::DirMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::DirMin, pcm_ctrl_reg_pkg::DirMax); end
+        pcm_ctrl_reg_pkg::AnalogBaseOffset: begin rdata = abase_q; end
+        pcm_ctrl_reg_pkg::MetaBaseOffset:   begin rdata = mbase_q; end
+        pcm_ctrl_reg_pkg::DirBaseOffset:    begin rdata = dbase_q; end
+        pcm_ctrl_reg_pkg::NumWeightsOffset: begin rdata = nweights_q; end
+        pcm_ctrl_reg_pkg::NextCellOffset:   begin rdata = nextcell_q; end
+        pcm_ctrl_reg_pkg::PvPulsesOffset: begin
+          rdata = pvp_q; mask = pcm_ctrl_reg_pkg::PvPulsesMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::PvPulsesMin, pcm_ctrl_reg_pkg::PvPulsesMax);
+        end
+        pcm_ctrl_reg_pkg::PvTolOffset:  begin rdata = pvt_q; mask = pcm_ctrl_reg_pkg::PvTolMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::PvTolMin, pcm_ctrl_reg_pkg::PvTolMax); end
+        pcm_ctrl_reg_pkg::PvGainOffset: begin rdata = pvg_q; mask = pcm_ctrl_reg_pkg::PvGainMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::PvGainMin, pcm_ctrl_reg_pkg::PvGainMax); end
+        pcm_ctrl_reg_pkg::CompOffset:   begin rdata = comp_q; mask = pcm_ctrl_reg_pkg::CompMask; ok = unsigned_ok(pwdata_i, pcm_ctrl_reg_pkg::CompMin, pcm_ctrl_reg_pkg::CompMax); end
+        pcm_ctrl_reg_pkg::RefBaseOffset: begin rdata = rbase_q; end
+        pcm_ctrl_reg_pkg::DriftOffsetOffset: begin rdata = 32'($signed(drift_offset_i)); ok = 1'b0; end
+        pcm_ctrl_reg_pkg::ParamsOffset: begin
+          rdata = '0;
+          rdata[pcm_ctrl_reg_pkg::ParamsNumLanesLsb +: 8] = 8'(NumLanes);
+          rdata[pcm_ctrl_reg_pkg::ParamsDacWidthLsb +: 8] = 8'(DacWidth);
+          rdata[pcm_ctrl_reg_pkg::ParamsAdcWidthLsb +: 8] = 8'(AdcWidth);
+          rdata[pcm_ctrl_reg_pkg::ParamsLutLog2Lsb +: 8] = 8'(LutLog2);
           ok = 1'b0;
         end
-      end
-    endcase
-    reserved_bits = (pwdata_i & ~mask) != '0;
-    // configuration is locked while busy (CMD, status and counters excepted)
-    if (paddr_i != pcm_ctrl_reg_pkg::CmdOffset && busy) ok = 1'b0;
-    if (reserved_bits) ok = 1'b0;
+        pcm_ctrl_reg_pkg::WeightsWrittenOffset: begin rdata = cnt_q[CntWeightsWritten]; ok = 1'b0; end
+        pcm_ctrl_reg_pkg::WeightsReadOffset:    begin rdata = cnt_q[CntWeightsRead]; ok = 1'b0; end
+        pcm_ctrl_reg_pkg::CellsWrittenOffset:   begin rdata = cnt_q[CntCellsWritten]; ok = 1'b0; end
+        pcm_ctrl_reg_pkg::CellsReadOffset:      begin rdata = cnt_q[CntCellsRead]; ok = 1'b0; end
+        pcm_ctrl_reg_pkg::MetaWrittenOffset:    begin rdata = cnt_q[CntMetaWritten]; ok = 1'b0; end
+        pcm_ctrl_reg_pkg::MetaReadOffset:       begin rdata = cnt_q[CntMetaRead]; ok = 1'b0; end
+        pcm_ctrl_reg_pkg::DirWrittenOffset:     begin rdata = cnt_q[CntDirWritten]; ok = 1'b0; end
+        pcm_ctrl_reg_pkg::DirReadOffset:        begin rdata = cnt_q[CntDirRead]; ok = 1'b0; end
+        pcm_ctrl_reg_pkg::SatCountOffset:       begin rdata = cnt_q[CntSat]; ok = 1'b0; end
+        pcm_ctrl_reg_pkg::NanCountOffset:       begin rdata = cnt_q[CntNan]; ok = 1'b0; end
+        pcm_ctrl_reg_pkg::ErrCountOffset:       begin rdata = cnt_q[CntErr]; ok = 1'b0; end
+        pcm_ctrl_reg_pkg::PulsesOffset:         begin rdata = cnt_q[CntPulses]; ok = 1'b0; end
+        pcm_ctrl_reg_pkg::VerifyReadsOffset:    begin rdata = cnt_q[CntVerifyReads]; ok = 1'b0; end
+        pcm_ctrl_reg_pkg::PvFailedOffset:       begin rdata = cnt_q[CntPvFailed]; ok = 1'b0; end
+        pcm_ctrl_reg_pkg::RefReadsOffset:       begin rdata = cnt_q[CntRefReads]; ok = 1'b0; end
+        default: begin
+          if (is_lut) begin
+            rdata = lut_q[lut_idx];
+            ok = signed_ok(pwdata_i, pcm_ctrl_reg_pkg::LutMin, pcm_ctrl_reg_pkg::LutMax);
+          end else begin
+            hit = 1'b0;
+            ok = 1'b0;
+          end
+        end
+      endcase
+      reserved_bits = (pwdata_i & ~mask) != '0;
+      // configuration is locked while busy (CMD, status and counters excepted)
+      if (paddr_i != pcm_ctrl_reg_pkg::CmdOffset && busy) ok = 1'b0;
+      if (reserved_bits) ok = 1'b0;
+    end
   end
 
   logic write_ok, refused;
   assign write_ok = wr && ok;
   assign refused = (wr && !ok) || (rd && !hit);
-
-  always_comb begin
-    ctrl_d = ctrl_q;
-    threshold_d = threshold_q;
-    scale_s_d = scale_s_q;
-    rscale_s_d = rscale_s_q;
-    shift_s_d = shift_s_q;
-    scale_l_d = scale_l_q;
-    rscale_l_d = rscale_l_q;
-    shift_l_d = shift_l_q;
-    cells_s_d = cells_s_q;
-    cells_l_d = cells_l_q;
-    cells_n_d = cells_n_q;
-    recip_s_d = recip_s_q;
-    recip_l_d = recip_l_q;
-    recip_n_d = recip_n_q;
-    range_d = range_q;
-    res_d = res_q;
-    dir_d = dir_q;
-    abase_d = abase_q;
-    mbase_d = mbase_q;
-    dbase_d = dbase_q;
-    nweights_d = nweights_q + 32'(ev_stored_i);
-    nextcell_d = nextcell_q + 32'(ev_cells_wr_i);
-    pvp_d = pvp_q;
-    pvt_d = pvt_q;
-    pvg_d = pvg_q;
-    comp_d = comp_q;
-    rbase_d = rbase_q;
-    for (int k = 0; k < KnotCount; k++) lut_d[k] = lut_q[k];
-    nan_seen_d = nan_seen_q || ev_nan_i;
-    sat_seen_d = sat_seen_q || ev_sat_i;
-    bus_err_d = bus_err_q || refused;
-    rd_err_d = rd_err_q || ev_rd_err_i;
-
-    for (int c = 0; c < NumCounters; c++) cnt_d[c] = cnt_q[c];
-    cnt_d[CntWeightsWritten] = sat_add(cnt_q[CntWeightsWritten], 32'(ev_stored_i));
-    cnt_d[CntWeightsRead] = sat_add(cnt_q[CntWeightsRead], 32'(ev_weight_rd_i));
-    cnt_d[CntCellsWritten] = sat_add(cnt_q[CntCellsWritten], 32'(ev_cells_wr_i));
-    cnt_d[CntCellsRead] = sat_add(cnt_q[CntCellsRead], 32'(ev_cells_rd_i));
-    cnt_d[CntMetaWritten] = sat_add(cnt_q[CntMetaWritten], 32'(ev_meta_wr_i));
-    cnt_d[CntMetaRead] = sat_add(cnt_q[CntMetaRead], 32'(ev_meta_rd_i));
-    cnt_d[CntDirWritten] = sat_add(cnt_q[CntDirWritten], 32'(ev_dir_wr_i));
-    cnt_d[CntDirRead] = sat_add(cnt_q[CntDirRead], 32'(ev_dir_rd_i));
-    cnt_d[CntSat] = sat_add(cnt_q[CntSat], 32'(ev_sat_i));
-    cnt_d[CntNan] = sat_add(cnt_q[CntNan], 32'(ev_nan_i));
-    cnt_d[CntErr] = sat_add(cnt_q[CntErr], 32'(refused) + 32'(ev_rd_err_i));
-    cnt_d[CntPulses] = sat_add(cnt_q[CntPulses], 32'(ev_pulses_i));
-    cnt_d[CntVerifyReads] = sat_add(cnt_q[CntVerifyReads], 32'(ev_vreads_i));
-    cnt_d[CntPvFailed] = sat_add(cnt_q[CntPvFailed], 32'(ev_pv_fail_i));
-    cnt_d[CntRefReads] = sat_add(cnt_q[CntRefReads], 32'(ev_ref_reads_i));
-
-    if (write_ok) begin
-      unique case (paddr_i)
-        pcm_ctrl_reg_pkg::CtrlOffset:        ctrl_d = pwdata_i;
-        pcm_ctrl_reg_pkg::CmdOffset: begin
-          if (pwdata_i[pcm_ctrl_reg_pkg::CmdStartLsb]) begin
-            nweights_d = '0;
-            nextcell_d = '0;
-          end
-          if (pwdata_i[pcm_ctrl_reg_pkg::CmdClearCountersLsb]) begin
-            for (int c = 0; c < NumCounters; c++) cnt_d[c] = '0;
-          end
-          if (pwdata_i[pcm_ctrl_reg_pkg::CmdClearFlagsLsb]) begin
-            nan_seen_d = 1'b0;
-            sat_seen_d = 1'b0;
-            bus_err_d = 1'b0;
-            rd_err_d = 1'b0;
-          end
-        end
-        pcm_ctrl_reg_pkg::ThresholdOffset:   threshold_d = pwdata_i;
-        pcm_ctrl_reg_pkg::ScaleSmallOffset:  scale_s_d = pwdata_i;
-        pcm_ctrl_reg_pkg::RscaleSmallOffset: rscale_s_d = pwdata_i;
-        pcm_ctrl_reg_pkg::ShiftSmallOffset:  shift_s_d = pwdata_i;
-        pcm_ctrl_reg_pkg::ScaleLargeOffset:  scale_l_d = pwdata_i;
-        pcm_ctrl_reg_pkg::RscaleLargeOffset: rscale_l_d = pwdata_i;
-        pcm_ctrl_reg_pkg::ShiftLargeOffset:  shift_l_d = pwdata_i;
-        pcm_ctrl_reg_pkg::CellsSmallOffset: begin
-          cells_s_d = pwdata_i;
-          recip_s_d = recip_of(CellCntWidth'(pwdata_i));
-        end
-        pcm_ctrl_reg_pkg::CellsLargeOffset: begin
-          cells_l_d = pwdata_i;
-          recip_l_d = recip_of(CellCntWidth'(pwdata_i));
-        end
-        pcm_ctrl_reg_pkg::CellsSensOffset: begin
-          cells_n_d = pwdata_i;
-          recip_n_d = recip_of(CellCntWidth'(pwdata_i));
-        end
-        pcm_ctrl_reg_pkg::RangeOffset:       range_d = pwdata_i;
-        pcm_ctrl_reg_pkg::ResOffset:         res_d = pwdata_i;
-        pcm_ctrl_reg_pkg::DirOffset:         dir_d = pwdata_i;
-        pcm_ctrl_reg_pkg::AnalogBaseOffset:  abase_d = pwdata_i;
-        pcm_ctrl_reg_pkg::MetaBaseOffset:    mbase_d = pwdata_i;
-        pcm_ctrl_reg_pkg::DirBaseOffset:     dbase_d = pwdata_i;
-        pcm_ctrl_reg_pkg::NumWeightsOffset:  nweights_d = pwdata_i;
-        pcm_ctrl_reg_pkg::PvPulsesOffset:    pvp_d = pwdata_i;
-        pcm_ctrl_reg_pkg::PvTolOffset:       pvt_d = pwdata_i;
-        pcm_ctrl_reg_pkg::PvGainOffset:      pvg_d = pwdata_i;
-        pcm_ctrl_reg_pkg::CompOffset:        comp_d = pwdata_i;
-        pcm_ctrl_reg_pkg::RefBaseOffset:     rbase_d = pwdata_i;
-        pcm_ctrl_reg_pkg::NextCellOffset:    nextcell_d = pwdata_i;
-        default:           if (is_lut) lut_d[lut_idx] = pwdata_i;
-      endcase
-    end
-  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -403,39 +300,91 @@ module pcm_ctrl_reg
       bus_err_q <= 1'b0;
       rd_err_q <= 1'b0;
     end else begin
-      ctrl_q <= ctrl_d;
-      threshold_q <= threshold_d;
-      scale_s_q <= scale_s_d;
-      rscale_s_q <= rscale_s_d;
-      shift_s_q <= shift_s_d;
-      scale_l_q <= scale_l_d;
-      rscale_l_q <= rscale_l_d;
-      shift_l_q <= shift_l_d;
-      cells_s_q <= cells_s_d;
-      cells_l_q <= cells_l_d;
-      cells_n_q <= cells_n_d;
-      recip_s_q <= recip_s_d;
-      recip_l_q <= recip_l_d;
-      recip_n_q <= recip_n_d;
-      range_q <= range_d;
-      res_q <= res_d;
-      dir_q <= dir_d;
-      abase_q <= abase_d;
-      mbase_q <= mbase_d;
-      dbase_q <= dbase_d;
-      nweights_q <= nweights_d;
-      nextcell_q <= nextcell_d;
-      pvp_q <= pvp_d;
-      pvt_q <= pvt_d;
-      pvg_q <= pvg_d;
-      comp_q <= comp_d;
-      rbase_q <= rbase_d;
-      for (int k = 0; k < KnotCount; k++) lut_q[k] <= lut_d[k];
-      for (int c = 0; c < NumCounters; c++) cnt_q[c] <= cnt_d[c];
-      nan_seen_q <= nan_seen_d;
-      sat_seen_q <= sat_seen_d;
-      bus_err_q <= bus_err_d;
-      rd_err_q <= rd_err_d;
+      // Events first; a write in the same cycle overrides them (last
+      // nonblocking assignment wins). Each flop changes only when written or
+      // when its event fires, so the Verilated model evaluates no copy of the
+      // whole block per cycle.
+      if (ev_stored_i) nweights_q <= nweights_q + 32'd1;
+      if (ev_cells_wr_i != '0) nextcell_q <= nextcell_q + 32'(ev_cells_wr_i);
+      if (ev_nan_i) nan_seen_q <= 1'b1;
+      if (ev_sat_i) sat_seen_q <= 1'b1;
+      if (refused) bus_err_q <= 1'b1;
+      if (ev_rd_err_i) rd_err_q <= 1'b1;
+      if (ev_stored_i) cnt_q[CntWeightsWritten] <= sat_add(cnt_q[CntWeightsWritten], 32'd1);
+      if (ev_weight_rd_i) cnt_q[CntWeightsRead] <= sat_add(cnt_q[CntWeightsRead], 32'd1);
+      if (ev_cells_wr_i != '0) cnt_q[CntCellsWritten] <= sat_add(cnt_q[CntCellsWritten], 32'(ev_cells_wr_i));
+      if (ev_cells_rd_i != '0) cnt_q[CntCellsRead] <= sat_add(cnt_q[CntCellsRead], 32'(ev_cells_rd_i));
+      if (ev_meta_wr_i != '0) cnt_q[CntMetaWritten] <= sat_add(cnt_q[CntMetaWritten], 32'(ev_meta_wr_i));
+      if (ev_meta_rd_i != '0) cnt_q[CntMetaRead] <= sat_add(cnt_q[CntMetaRead], 32'(ev_meta_rd_i));
+      if (ev_dir_wr_i) cnt_q[CntDirWritten] <= sat_add(cnt_q[CntDirWritten], 32'd1);
+      if (ev_dir_rd_i) cnt_q[CntDirRead] <= sat_add(cnt_q[CntDirRead], 32'd1);
+      if (ev_sat_i) cnt_q[CntSat] <= sat_add(cnt_q[CntSat], 32'd1);
+      if (ev_nan_i) cnt_q[CntNan] <= sat_add(cnt_q[CntNan], 32'd1);
+      if (refused || ev_rd_err_i) cnt_q[CntErr] <= sat_add(cnt_q[CntErr], 32'(refused) + 32'(ev_rd_err_i));
+      if (ev_pulses_i != '0) cnt_q[CntPulses] <= sat_add(cnt_q[CntPulses], 32'(ev_pulses_i));
+      if (ev_vreads_i != '0) cnt_q[CntVerifyReads] <= sat_add(cnt_q[CntVerifyReads], 32'(ev_vreads_i));
+      if (ev_pv_fail_i != '0) cnt_q[CntPvFailed] <= sat_add(cnt_q[CntPvFailed], 32'(ev_pv_fail_i));
+      if (ev_ref_reads_i != '0) cnt_q[CntRefReads] <= sat_add(cnt_q[CntRefReads], 32'(ev_ref_reads_i));
+
+      if (write_ok) begin
+        unique case (paddr_i)
+          pcm_ctrl_reg_pkg::CtrlOffset:        ctrl_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::CmdOffset: begin
+            if (pwdata_i[pcm_ctrl_reg_pkg::CmdStartLsb]) begin
+              nweights_q <= '0;
+              nextcell_q <= '0;
+            end
+            if (pwdata_i[pcm_ctrl_reg_pkg::CmdClearCountersLsb]) begin
+              for (int c = 0; c < NumCounters; c++) cnt_q[c] <= '0;
+            end
+            if (pwdata_i[pcm_ctrl_reg_pkg::CmdClearFlagsLsb]) begin
+              nan_seen_q <= 1'b0;
+              sat_seen_q <= 1'b0;
+              bus_err_q <= 1'b0;
+              rd_err_q <= 1'b0;
+            end
+          end
+          pcm_ctrl_reg_pkg::ThresholdOffset:   threshold_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::ScaleSmallOffset:  scale_s_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::RscaleSmallOffset: rscale_s_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::ShiftSmallOffset:  shift_s_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::ScaleLargeOffset:  scale_l_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::RscaleLargeOffset: rscale_l_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::ShiftLargeOffset:  shift_l_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::CellsSmallOffset: begin
+            cells_s_q <= pwdata_i;
+            recip_s_q <= recip_of(CellCntWidth'(pwdata_i));
+          end
+          pcm_ctrl_reg_pkg::CellsLargeOffset: begin
+            cells_l_q <= pwdata_i;
+            recip_l_q <= recip_of(CellCntWidth'(pwdata_i));
+          end
+          pcm_ctrl_reg_pkg::CellsSensOffset: begin
+            cells_n_q <= pwdata_i;
+            recip_n_q <= recip_of(CellCntWidth'(pwdata_i));
+          end
+          pcm_ctrl_reg_pkg::RangeOffset:       range_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::ResOffset:         res_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::DirOffset:         dir_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::AnalogBaseOffset:  abase_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::MetaBaseOffset:    mbase_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::DirBaseOffset:     dbase_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::NumWeightsOffset:  nweights_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::PvPulsesOffset:    pvp_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::PvTolOffset:       pvt_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::PvGainOffset:      pvg_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::CompOffset:        comp_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::RefBaseOffset:     rbase_q <= pwdata_i;
+          pcm_ctrl_reg_pkg::NextCellOffset:    nextcell_q <= pwdata_i;
+          default: ;
+        endcase
+      end
+      // The knots lie above every named register, so is_lut never meets a
+      // case arm; outside the case, Verilator does not copy these writes
+      // into each leaf of its decision tree over paddr_i.
+      if (write_ok && is_lut)
+        for (int k = 0; k < KnotCount; k++)
+          if (lut_idx == $clog2(KnotCount)'(k)) lut_q[k] <= pwdata_i;
     end
   end
 
