@@ -8,7 +8,8 @@
 //
 // One clock cycle (cycle()):
 //   1. clk low, inputs of the cycle set: eval() settles the combinational
-//      outputs; the array computes cell_req_ready for the request now on the
+//      outputs (falling_edge(): only if an input changed since the last
+//      eval()); the array computes cell_req_ready for the request now on the
 //      port (only while valid, as PcmArray does) and, if that changed, eval()
 //      again;
 //   2. every output is sampled: the values the cycle ends with, which is what
@@ -56,8 +57,10 @@ uint32_t lane(const T& port, int l) {
     return port[l];
   }
 }
+// Sets lane l of a Verilated port to v; true when that changed the port.
 template <typename T>
-void set_lane(T& port, int l, uint32_t v) {
+bool set_lane(T& port, int l, uint32_t v) {
+  if (lane(port, l) == v) return false;
   if constexpr (std::is_same_v<T, QData>) {
     const int s = 32 * l;
     port = (port & ~(QData{0xFFFF'FFFFu} << s)) | (QData{v} << s);
@@ -66,6 +69,7 @@ void set_lane(T& port, int l, uint32_t v) {
   } else {
     port[l] = v;
   }
+  return true;
 }
 
 // Verilator 5's eval() runs the input-combinational region first, at every
@@ -150,12 +154,12 @@ class FastCtrlImpl final : public FastCtrl {
     m_->clk_i = 0;
     m_->rst_ni = 1;
     m_->rd_ready_i = 0;
-    m_->eval();
+    eval();
   }
 
   ArrayCore& array() override { return array_; }
   uint64_t cycles() const override { return cycles_; }
-  void set_reset(bool level) override { m_->rst_ni = level; }
+  void set_reset(bool level) override { drive(m_->rst_ni, level); }
 
   void clocks(uint64_t n) override {
     for (uint64_t i = 0; i < n; ++i) cycle();
@@ -174,43 +178,43 @@ class FastCtrlImpl final : public FastCtrl {
 
   void apb(bool write, uint32_t addr, uint32_t wdata, uint32_t& rdata, bool& err) override {
     // setup phase
-    m_->psel_i = 1;
-    m_->penable_i = 0;
-    m_->pwrite_i = write;
-    m_->paddr_i = static_cast<std::remove_reference_t<decltype(m_->paddr_i)>>(addr);
-    m_->pwdata_i = wdata;
+    drive(m_->psel_i, 1);
+    drive(m_->penable_i, 0);
+    drive(m_->pwrite_i, write);
+    drive(m_->paddr_i, addr);
+    drive(m_->pwdata_i, wdata);
     cycle();
     // access phase, until the completer is ready
-    m_->penable_i = 1;
+    drive(m_->penable_i, 1);
     clock_until([&] { return s_.pready; }, "APB access");
     err = s_.pslverr;
     rdata = s_.prdata;
-    m_->psel_i = 0;
-    m_->penable_i = 0;
+    drive(m_->psel_i, 0);
+    drive(m_->penable_i, 0);
   }
 
   void stream(const unsigned char* data, const uint8_t* sens, std::size_t n, bool closes) override {
     for (std::size_t i = 0; i < n; ++i) {
       uint32_t w;
       std::memcpy(&w, data + 4 * i, 4);
-      m_->wr_valid_i = 1;
-      m_->wr_weight_i = w;
-      m_->wr_sens_i = sens != nullptr && sens[i] != 0;
-      m_->wr_last_i = closes && i + 1 == n;
+      drive(m_->wr_valid_i, 1);
+      drive(m_->wr_weight_i, w);
+      drive(m_->wr_sens_i, sens != nullptr && sens[i] != 0);
+      drive(m_->wr_last_i, closes && i + 1 == n);
       clock_until([&] { return s_.wr_ready; }, "weight stream");
     }
-    m_->wr_valid_i = 0;
-    m_->wr_last_i = 0;
+    drive(m_->wr_valid_i, 0);
+    drive(m_->wr_last_i, 0);
   }
 
   void read(uint32_t index, uint32_t count, unsigned char* out, uint64_t capacity, uint64_t& beats, bool& err,
             bool& overflow) override {
-    m_->rq_valid_i = 1;
-    m_->rq_index_i = index;
-    m_->rq_count_i = count;
-    m_->rd_ready_i = 1;  // the host takes every beat as it comes
+    drive(m_->rq_valid_i, 1);
+    drive(m_->rq_index_i, index);
+    drive(m_->rq_count_i, count);
+    drive(m_->rd_ready_i, 1);  // the host takes every beat as it comes
     clock_until([&] { return s_.rq_ready; }, "read request");
-    m_->rq_valid_i = 0;
+    drive(m_->rq_valid_i, 0);
 
     beats = 0;
     err = false;
@@ -236,7 +240,7 @@ class FastCtrlImpl final : public FastCtrl {
       }
       ++beats;
     }
-    m_->rd_ready_i = 0;
+    drive(m_->rd_ready_i, 0);
   }
 
   void start_trace() override {
@@ -268,16 +272,50 @@ class FastCtrlImpl final : public FastCtrl {
     uint32_t prdata = 0, rd_weight = 0;
   };
 
+  // Every input but the clock is set through drive(), which notes a change.
+  template <typename P, typename T>
+  void drive(P& port, T value) {
+    const auto v = static_cast<P>(value);
+    if (port != v) {
+      port = v;
+      inputs_changed_ = true;
+    }
+  }
+  void eval() {
+    m_->eval();
+    inputs_changed_ = false;
+  }
+  // The falling edge. eval() would run the input-combinational pass, then
+  // find no edge to act on; with no input changed since the last pass, that
+  // pass gives the values the model already holds (the rising edge's NBA
+  // region recomputed the logic that also depends on the flops), so only the
+  // clock's new level is recorded for the next edge's trigger. About half of
+  // a load's cycles change no input (docs/PERFORMANCE.md).
+  void falling_edge() {
+#if PCM_FAST_DIRECT_POSEDGE
+#if PCM_RTL_TRACE
+    const bool traced = trace_ != nullptr;  // a waveform sees every eval()
+#else
+    const bool traced = false;
+#endif
+    if (!inputs_changed_ && !traced) {
+      eval_triggers_act(m_->rootp);
+      return;
+    }
+#endif
+    eval();
+  }
+
   void cycle() {
     V& m = *m_;
     m.clk_i = 0;
-    m.eval();
+    falling_edge();
     if (m.cell_req_valid_o) {
       const bool r = array_.ready(m.cell_req_addr_o, m.cell_req_count_o, m.cell_req_write_o);
       if (r != req_ready_) {
         req_ready_ = r;
         m.cell_req_ready_i = r;
-        m.eval();
+        eval();
       }
     }
 #if PCM_RTL_TRACE
@@ -316,9 +354,11 @@ class FastCtrlImpl final : public FastCtrl {
     ++cycles_;
     const ArrayCore::Edge e = array_.edge(p);
     if (e.rdata_new) {
-      for (int l = 0; l < array_.port_lanes(); ++l) set_lane(m.cell_rsp_rdata_i, l, array_.rsp_data()[l]);
+      for (int l = 0; l < array_.port_lanes(); ++l) {
+        if (set_lane(m.cell_rsp_rdata_i, l, array_.rsp_data()[l])) inputs_changed_ = true;
+      }
     }
-    m.cell_rsp_valid_i = array_.rsp_valid();
+    drive(m.cell_rsp_valid_i, array_.rsp_valid());
 #if PCM_RTL_TRACE
     if (trace_) trace_window();
 #endif
@@ -371,6 +411,7 @@ class FastCtrlImpl final : public FastCtrl {
   std::unique_ptr<V> m_;
   uint64_t cycles_ = 0;
   bool req_ready_ = false;  // cell_req_ready_i as driven
+  bool inputs_changed_ = true;  // since the last eval()
   Sampled s_;
 };
 
