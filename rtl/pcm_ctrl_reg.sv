@@ -111,7 +111,10 @@ module pcm_ctrl_reg
   logic [31:0] nweights_q, nextcell_q;
   logic [31:0] pvp_q, pvt_q, pvg_q;
   logic [31:0] comp_q, rbase_q;
-  logic [31:0] lut_q [KnotCount];
+  // The knots as the encoder reads them, TWidth bits each: a legal knot
+  // (LutMin..LutMax, RegLutKnotFits) fits in TWidth signed bits, so the
+  // 32-bit word written reads back as their sign extension.
+  logic [KnotCount*TWidth-1:0] lut_q;
   logic [31:0] cnt_q [NumCounters];
   logic        nan_seen_q, sat_seen_q;
   logic        bus_err_q, rd_err_q;
@@ -143,7 +146,7 @@ module pcm_ctrl_reg
   endfunction
 
   logic        access, wr, rd, busy, hit, ok, reserved_bits;
-  logic [31:0] rdata;
+  logic [31:0] rdata, lut_word;
   logic [31:0] mask;
   logic        is_lut;
   logic [RegAddrWidth-1:0] lut_rel;
@@ -172,7 +175,12 @@ module pcm_ctrl_reg
     rdata = '0;
     mask = '1;
     reserved_bits = 1'b0;
+    lut_word = '0;
     if (access) begin
+      // outside the case: Verilator copies a default arm into several
+      // leaves of its decision tree over paddr_i
+      for (int k = 0; k < KnotCount; k++)
+        if (lut_idx == $clog2(KnotCount)'(k)) lut_word = 32'($signed(lut_q[k*TWidth +: TWidth]));
       unique case (paddr_i)
         pcm_ctrl_reg_pkg::CtrlOffset:      begin rdata = ctrl_q; mask = pcm_ctrl_reg_pkg::CtrlMask; end
         pcm_ctrl_reg_pkg::StatusOffset:    begin
@@ -245,7 +253,7 @@ module pcm_ctrl_reg
         pcm_ctrl_reg_pkg::RefReadsOffset:       begin rdata = cnt_q[CntRefReads]; ok = 1'b0; end
         default: begin
           if (is_lut) begin
-            rdata = lut_q[lut_idx];
+            rdata = lut_word;
             ok = signed_ok(pwdata_i, pcm_ctrl_reg_pkg::LutMin, pcm_ctrl_reg_pkg::LutMax);
           end else begin
             hit = 1'b0;
@@ -293,7 +301,7 @@ module pcm_ctrl_reg
       pvg_q <= pcm_ctrl_reg_pkg::PvGainReset;
       comp_q <= pcm_ctrl_reg_pkg::CompReset;
       rbase_q <= pcm_ctrl_reg_pkg::RefBaseReset;
-      for (int k = 0; k < KnotCount; k++) lut_q[k] <= '0;
+      lut_q <= '0;
       for (int c = 0; c < NumCounters; c++) cnt_q[c] <= '0;
       nan_seen_q <= 1'b0;
       sat_seen_q <= 1'b0;
@@ -384,7 +392,7 @@ module pcm_ctrl_reg
       // into each leaf of its decision tree over paddr_i.
       if (write_ok && is_lut)
         for (int k = 0; k < KnotCount; k++)
-          if (lut_idx == $clog2(KnotCount)'(k)) lut_q[k] <= pwdata_i;
+          if (lut_idx == $clog2(KnotCount)'(k)) lut_q[k*TWidth +: TWidth] <= pwdata_i[TWidth-1:0];
     end
   end
 
@@ -425,9 +433,8 @@ module pcm_ctrl_reg
   assign comp_en_o = comp_q[pcm_ctrl_reg_pkg::CompEnLsb];
   assign ref_log2_o = comp_q[pcm_ctrl_reg_pkg::CompRefLog2Lsb +: 3];
   assign ref_base_o = rbase_q;
-  for (genvar k = 0; k < KnotCount; k++) begin : gen_lut
-    assign lut_o[k*TWidth +: TWidth] = lut_q[k][TWidth-1:0];
-  end
+  assign lut_o = lut_q;
 
   `PCM_ASSERT(RegNoSimultaneousAccessKinds, !(wr && rd), clk_i, rst_ni)
+  `PCM_ASSERT(RegLutKnotFits, !(write_ok && is_lut) || pwdata_i == 32'($signed(pwdata_i[TWidth-1:0])), clk_i, rst_ni)
 endmodule : pcm_ctrl_reg
