@@ -314,7 +314,7 @@ class FastCtrlImpl final : public FastCtrl {
       const bool r = array_.ready(m.cell_req_addr_o, m.cell_req_count_o, m.cell_req_write_o);
       if (r != req_ready_) {
         req_ready_ = r;
-        m.cell_req_ready_i = r;
+        drive(m.cell_req_ready_i, r);
         eval();
       }
     }
