@@ -9,14 +9,16 @@
 // may hold cells of several weights) and hands (sum, metadata) to the decoder.
 // Responses come back in request order; a metadata response is recognised by
 // there being no analog response outstanding.
-// Pipelining: the issuer asks for the next group's metadata as soon as the
-// current group's cells are requested, and keeps the group in a second slot
-// while the consumer is still busy with the one before; the consumer copies
-// each analog response into a buffer at once, so that the metadata response
-// behind it reaches the issuer. At one cell per weight reads so move 0.89
-// weights per cycle without metadata and 0.69 with it, where they moved 0.5
-// (rtl/README.md, Throughput). Two slots and a buffer, not a FIFO: the
-// metadata response can only be seen once the responses before it are taken.
+// Pipelining: the issuer requests a group's first cells in the cycle its
+// metadata response arrives, asks for the next group's metadata as soon as
+// the current group's cells are requested, and keeps the group in a second
+// slot while the consumer is still busy with the one before; the consumer
+// copies each analog response into a buffer at once, so that the metadata
+// response behind it reaches the issuer. At one cell per weight reads so
+// move one weight per cycle, with or without metadata, where the array's
+// banks allow (rtl/README.md, Throughput). Two slots and a buffer, not a
+// FIFO: the metadata response can only be seen once the responses before it
+// are taken.
 `include "pcm_assert.svh"
 `include "pcm_ctrl_pkg.sv"
 
@@ -145,6 +147,9 @@ module pcm_reader
   logic [GroupCellWidth-1:0] c_gleft_q, c_gleft_d;
 
   logic                    rq_free, issue_pop, rb_load, rb_done, cons_fire, grp_done, grp_take;
+  logic                    cell_issue;
+  logic [GroupCellWidth-1:0] iss_left_now;
+  logic [LaneCntWidth-1:0] iss_n_now;
   logic [32:0]             left;
   logic [LaneCntWidth-1:0] n_group;
   logic [MetaWidth-1:0]    rsp_meta [NumLanes];
@@ -304,21 +309,7 @@ module pcm_reader
         end
       end
       StCellReq: begin
-        if (rq_free) begin
-          rq_d_valid = 1'b1;
-          rq_d_digital = 1'b0;
-          rq_d_addr = analog_base_i + ptr_q;
-          rq_d_count = (iss_left_q < GroupCellWidth'(NumLanes)) ? LaneCntWidth'(iss_left_q)
-                                                                 : LaneCntWidth'(NumLanes);
-          ev_cells_o = rq_d_count;
-          ptr_d = ptr_q + 32'(rq_d_count);
-          iss_left_d = iss_left_q - GroupCellWidth'(rq_d_count);
-          if (iss_left_d == '0) begin
-            cur_d = cur_q + 32'(iss_n_q);
-            if ((33'(cur_q) + 33'(iss_n_q)) == end_q) state_d = StDrain;
-            else state_d = StMetaReq;
-          end
-        end
+        // the group's cell requests go out below (cell_issue)
       end
       StDrain: begin
         if (!grp_valid_q && !nx_valid_q && !rb_valid_q && pend_q == '0 && !rq_q_valid) state_d = StIdle;
@@ -331,6 +322,32 @@ module pcm_reader
       end
       default: state_d = StIdle;
     endcase
+
+    // Cell requests: the rest of a group in StCellReq, and a group's first one
+    // in the cycle the group is formed (from its metadata response, or at once
+    // without metadata) if the request register is free, which saves a cycle
+    // per group; the next group's metadata is asked for one cycle sooner.
+    cell_issue = (state_q == StCellReq || g_new) && rq_free;
+    iss_left_now = (state_q == StCellReq) ? iss_left_q : g_cells;
+    iss_n_now = (state_q == StCellReq) ? iss_n_q : g_n;
+    if (cell_issue) begin
+      rq_d_valid = 1'b1;
+      rq_d_digital = 1'b0;
+      rq_d_addr = analog_base_i + ptr_q;
+      rq_d_count = (iss_left_now < GroupCellWidth'(NumLanes)) ? LaneCntWidth'(iss_left_now)
+                                                                : LaneCntWidth'(NumLanes);
+      ev_cells_o = rq_d_count;
+      ptr_d = ptr_q + 32'(rq_d_count);
+      iss_left_d = iss_left_now - GroupCellWidth'(rq_d_count);
+      iss_n_d = iss_n_now;
+      if (iss_left_d == '0) begin
+        cur_d = cur_q + 32'(iss_n_now);
+        if ((33'(cur_q) + 33'(iss_n_now)) == end_q) state_d = StDrain;
+        else state_d = StMetaReq;
+      end else begin
+        state_d = StCellReq;
+      end
+    end
 
     // ---------------------------------------------------------- consumer
     dec_valid_o = 1'b0;
@@ -423,7 +440,7 @@ module pcm_reader
       rb_d[l] = rb_load ? rsp_rdata_i[l*WordWidth +: AdcWidth] : rb_q[l];
     end
 
-    pend_d = pend_q + PendWidth'(state_q == StCellReq && rq_free) - PendWidth'(rb_load);
+    pend_d = pend_q + PendWidth'(cell_issue) - PendWidth'(rb_load);
     rsp_ready_o = issue_pop || rb_load;
   end
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -20,7 +21,7 @@ namespace {
 [[noreturn]] void usage(const std::string& msg) {
   std::fprintf(stderr, "rtl_platform_speed: error: %s\n", msg.c_str());
   std::fprintf(stderr,
-               "usage: rtl_platform_speed [--weights N] [--cells R] [--banks B] [--write-latency L] "
+               "usage: rtl_platform_speed [--weights N] [--cells R] [--ctrl C] [--analog-base A] [--meta-base M] [--banks B] [--write-latency L] "
                "[--read-latency L] [--bare CYCLES] [--platform fast|pin]\n");
   std::exit(2);
 }
@@ -44,7 +45,8 @@ void report(const char* what, const pcm::platform::RtlPlatformStats& s, uint64_t
 }  // namespace
 
 int main(int argc, char** argv) {
-  uint64_t n = 100000, cells = 1, bare = 1'000'000;
+  uint64_t n = 100000, cells = 1, ctrl = 0, bare = 1'000'000;
+  std::optional<uint64_t> analog_base, meta_base;
   pcm::platform::RtlPlatformOptions opt;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -52,6 +54,9 @@ int main(int argc, char** argv) {
     const char* v = argv[++i];
     if (a == "--weights") n = number(v, a);
     else if (a == "--cells") cells = number(v, a);
+    else if (a == "--ctrl") ctrl = number(v, a);
+    else if (a == "--analog-base") analog_base = number(v, a);
+    else if (a == "--meta-base") meta_base = number(v, a);
     else if (a == "--banks") opt.timing.banks = static_cast<uint32_t>(number(v, a));
     else if (a == "--write-latency") opt.timing.write_latency = static_cast<uint32_t>(number(v, a));
     else if (a == "--read-latency") opt.timing.read_latency = static_cast<uint32_t>(number(v, a));
@@ -61,6 +66,10 @@ int main(int argc, char** argv) {
     else usage("unknown option '" + a + "'");
   }
   if (n == 0 || n > 0xFFFF'FFFFu) usage("--weights must be 1 .. 2^32-1");
+  if (ctrl > 15) usage("--ctrl must be 0 .. 15 (SP | AM << 1 | AR << 2 | SENS << 3)");
+  if (analog_base.value_or(0) > 0xFFFF'FFFFu || meta_base.value_or(0) > 0xFFFF'FFFFu) {
+    usage("--analog-base and --meta-base must be 0 .. 2^32-1");
+  }
   try {
     using namespace pcm::platform_test;
     opt.channel = std::make_shared<const pcm::channel_model::AwgnChannel>(0.1);
@@ -68,6 +77,10 @@ int main(int argc, char** argv) {
     pcm::platform::RtlPlatform p(opt);
     TensorConfig cfg;
     cfg.cells_small = static_cast<uint32_t>(cells);
+    cfg.cells_large = static_cast<uint32_t>(cells);
+    cfg.ctrl = static_cast<uint32_t>(ctrl);
+    if (analog_base) cfg.analog_base = static_cast<uint32_t>(*analog_base);
+    if (meta_base) cfg.meta_base = static_cast<uint32_t>(*meta_base);
     for (bool ok : program(p, cfg)) {
       if (!ok) throw std::runtime_error("a register write was refused (--cells " + std::to_string(cells) + "?)");
     }
