@@ -28,7 +28,7 @@ Stored store(const std::string& engine, unsigned threads, const ChannelSetup& ch
   PlanOptions opt;
   opt.cells = 1.5;
   const Strategy strategy = Strategy::parse("sp+am+ar+sens");
-  ModelLayout layout(strategy, opt, channel.map, reference_cells(eo));
+  ModelLayout layout(strategy, opt, channel.map, reference_cells(eo), array_timing(eo));
   // two tensors: the second's regions follow the first's
   const std::size_t half = w.size() / 2;
   const PlacedTensor a = layout.add("a", w.data(), sens.data(), half);

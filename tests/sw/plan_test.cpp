@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "pcm/regs/pcm_ctrl_regs.hpp"
@@ -215,6 +216,53 @@ TEST(Engines, ModelAgreesWithIdealWithinOneDacStepWhenNoiseless) {
       ASSERT_NEAR(ideal_out[i], w[i], 1e-6 * std::fabs(w[i]) + 1e-9) << s << " weight " << i;
       ASSERT_NEAR(model_out[i], w[i], 0.6 * step + 1e-6 * std::fabs(w[i])) << s << " weight " << i;
     }
+  }
+}
+
+// The layout `pcmsim run` uses: analog regions back to back (plus reference
+// cells), each tensor's metadata starting a row half the banks away from its
+// cells' first row (same bank with 2 banks), directory right after it, and
+// no digital region overlapping the one before.
+TEST(ModelLayout, MetadataStartsARowHalfTheBanksAwayFromTheCells) {
+  const ChannelSetup channel = make_channel("default");
+  const Strategy s = Strategy::parse("sp+am");
+  PlanOptions opt;
+  const std::vector<std::size_t> sizes = {37, 1000, 5, 333, 4096};
+  for (const uint32_t banks : {1u, 2u, 3u, 4u, 8u}) {
+    for (const uint32_t lanes : {1u, 4u, 7u}) {
+      model::ArrayTiming a;
+      a.banks = banks;
+      a.lanes = lanes;
+      ModelLayout layout(s, opt, channel.map, 3, a);
+      uint64_t analog = 0, digital_end = 0;
+      for (const std::size_t n : sizes) {
+        const std::vector<float> w = sample_tensor(n);
+        const PlacedTensor t = layout.add("t", w.data(), nullptr, n);
+        const Regions& r = t.regions;
+        const std::string at = "banks " + std::to_string(banks) + " lanes " + std::to_string(lanes) + " n " +
+                               std::to_string(n);
+        EXPECT_EQ(r.analog_base, analog) << at;
+        EXPECT_EQ(r.ref_base, analog + t.plan.analog_cells) << at;
+        analog += t.plan.analog_cells + 3;
+        EXPECT_EQ(r.meta_base % lanes, 0u) << at;
+        EXPECT_GE(r.meta_base, digital_end) << at;
+        EXPECT_LT(r.meta_base, digital_end + uint64_t{lanes} * banks + lanes) << at;  // no more than a bank round lost
+        const uint64_t cell_bank = (r.analog_base / lanes) % banks;
+        const uint64_t meta_bank = (r.meta_base / lanes) % banks;
+        EXPECT_EQ(meta_bank, (cell_bank + (banks >= 3 ? banks / 2 : 0)) % banks) << at;
+        EXPECT_EQ(r.dir_base, r.meta_base + n) << at;
+        digital_end = r.dir_base + (n >> opt.dir_log2) + 1;
+      }
+      EXPECT_EQ(layout.analog_cells(), analog);
+    }
+  }
+  model::ArrayTiming bad;
+  bad.banks = 0;
+  try {
+    ModelLayout l(s, opt, channel.map, 0, bad);
+    FAIL() << "banks 0 was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("banks"), std::string::npos) << e.what();
   }
 }
 

@@ -138,10 +138,11 @@ BenchResult run_bench(const BenchConfig& c) {
       std::unique_ptr<Engine> engine = make_engine(eo, channel);
       const std::size_t n = name == "rtl" ? std::min<std::size_t>(c.rtl_weights, n_all) : n_all;
       const TensorPlan plan = n == n_all ? full : plan_tensor(w.data(), nullptr, n, strategy, opt, channel.map);
+      const Regions regions = ModelLayout(strategy, opt, channel.map, 0, array_timing(eo)).place(plan, n);
       engine->begin(1);
       const auto t0 = Clock::now();
       const double c0 = cpu_seconds();
-      engine->store(plan, Regions{0, 0, static_cast<uint32_t>(n)}, w.data(), nullptr, n, back.data());
+      engine->store(plan, regions, w.data(), nullptr, n, back.data());
       const double cpu = cpu_seconds() - c0;
       const std::string what = name + " engine" + (threaded ? ", " + threads_text(t) : std::string(" (store + load)"));
       r.engines.push_back(BenchRow{what, n, seconds_since(t0), cpu});

@@ -354,8 +354,10 @@ class DigitalEngine final : public Engine {
 constexpr uint64_t kAddressSpace = uint64_t{1} << 32;
 
 ModelLayout::ModelLayout(const Strategy& strategy, const PlanOptions& options, const ChannelMap& map,
-                         uint32_t drift_refs)
-    : strategy_(strategy), options_(options), map_(map), drift_refs_(drift_refs) {}
+                         uint32_t drift_refs, const model::ArrayTiming& array)
+    : strategy_(strategy), options_(options), map_(map), drift_refs_(drift_refs), array_(array) {
+  array_.validate();
+}
 
 PlacedTensor ModelLayout::add(const std::string& name, const float* w, const uint8_t* sens, std::size_t n) {
   PlacedTensor t;
@@ -364,17 +366,29 @@ PlacedTensor ModelLayout::add(const std::string& name, const float* w, const uin
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error("parameter " + name + ": " + e.what());
   }
+  t.regions = place(t.plan, n);
+  return t;
+}
+
+Regions ModelLayout::place(const TensorPlan& plan, std::size_t n) {
+  // half the banks away from the cells' first row; with 2 banks no bank is
+  // clear of the cells' rows, and their own bank keeps reads at full rate
+  const uint64_t lanes = array_.lanes, banks = array_.banks;
+  const uint64_t want_bank = (analog_next_ / lanes + (banks >= 3 ? banks / 2 : 0)) % banks;
+  const uint64_t first_row = (digital_next_ + lanes - 1) / lanes;
+  const uint64_t meta_base = (first_row + (want_bank + banks - first_row % banks) % banks) * lanes;
   const uint64_t dir_entries = (n >> options_.dir_log2) + 1;
-  if (analog_next_ + t.plan.analog_cells + drift_refs_ > kAddressSpace || digital_next_ + n + dir_entries > kAddressSpace) {
+  if (analog_next_ + plan.analog_cells + drift_refs_ > kAddressSpace || meta_base + n + dir_entries > kAddressSpace) {
     throw std::runtime_error("the model needs more than 2^32 cells, the controller's address space");
   }
-  t.regions.analog_base = static_cast<uint32_t>(analog_next_);
-  t.regions.meta_base = static_cast<uint32_t>(digital_next_);
-  t.regions.dir_base = static_cast<uint32_t>(digital_next_ + n);
-  t.regions.ref_base = static_cast<uint32_t>(analog_next_ + t.plan.analog_cells);
-  analog_next_ += t.plan.analog_cells + drift_refs_;
-  digital_next_ += n + dir_entries;
-  return t;
+  Regions r;
+  r.analog_base = static_cast<uint32_t>(analog_next_);
+  r.meta_base = static_cast<uint32_t>(meta_base);
+  r.dir_base = static_cast<uint32_t>(meta_base + n);
+  r.ref_base = static_cast<uint32_t>(analog_next_ + plan.analog_cells);
+  analog_next_ += plan.analog_cells + drift_refs_;
+  digital_next_ = meta_base + n + dir_entries;
+  return r;
 }
 
 std::unique_ptr<Engine> make_engine(const EngineOptions& opt, const ChannelSetup& channel) {

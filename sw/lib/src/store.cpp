@@ -39,7 +39,8 @@ ModelStore::ModelStore(const RunConfig& config, const ChannelSetup& channel, con
     throw ConfigError("strategy", "sens needs a sensitivity mark for every tensor (" + std::to_string(tensors.size()) +
                                       " tensors, " + std::to_string(marks.size()) + " mark lists)");
   }
-  ModelLayout layout(strategy, config.plan.rule, channel.map, reference_cells(config.engine));
+  ModelLayout layout(strategy, config.plan.rule, channel.map, reference_cells(config.engine),
+                     array_timing(config.engine));
   const std::regex keep = keep_digital_regex(config.keep_digital);
   bool kept_any = false;
   for (std::size_t k = 0; k < tensors.size(); ++k) {

@@ -195,14 +195,22 @@ struct PlacedTensor {
 // The layout `pcmsim run` gives a model: tensors in order, each planned by
 // plan_tensor (the rule in sw/README.md) and given the next consecutive analog
 // region (followed by its `drift_refs` reference cells); in the digital space
-// each tensor's metadata records and then its directory follow each other. Throws std::runtime_error naming the tensor
-// when plan_tensor refuses it, and when the model needs more than 2^32 cells
-// in either space.
+// each tensor's metadata records and then its directory follow each other.
+// A tensor's metadata starts a row of `array` (banks x lanes) half the banks
+// away from its analog region's first row, so that while the controller
+// streams, its metadata requests go to banks the cells' requests around them
+// leave free (sw/README.md, "Regions"). Only digital addresses move for
+// this, never a cell's, so the weights do not change. Throws
+// std::runtime_error naming the tensor when plan_tensor refuses it, and when
+// the model needs more than 2^32 cells in either space.
 class ModelLayout {
  public:
-  ModelLayout(const Strategy& strategy, const PlanOptions& options, const ChannelMap& map, uint32_t drift_refs = 0);
+  ModelLayout(const Strategy& strategy, const PlanOptions& options, const ChannelMap& map, uint32_t drift_refs = 0,
+              const model::ArrayTiming& array = {});
   // sens: one flag per weight, or nullptr.
   PlacedTensor add(const std::string& name, const float* w, const uint8_t* sens, std::size_t n);
+  // The regions of the next tensor of n weights planned as `plan`.
+  Regions place(const TensorPlan& plan, std::size_t n);
   uint64_t analog_cells() const { return analog_next_; }
 
  private:
@@ -210,6 +218,7 @@ class ModelLayout {
   PlanOptions options_;
   ChannelMap map_;
   uint32_t drift_refs_;
+  model::ArrayTiming array_;
   uint64_t analog_next_ = 0;
   uint64_t digital_next_ = 0;
 };
