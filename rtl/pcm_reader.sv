@@ -123,22 +123,17 @@ module pcm_reader
   logic                    grp_last_q, grp_last_d;
   logic [LaneCntWidth-1:0] grp_n_q, grp_n_d;
   logic [MetaWidth-1:0]    grp_meta_q [NumLanes];
-  logic [MetaWidth-1:0]    grp_meta_d [NumLanes];
   logic [CellCntWidth-1:0] grp_r_q [NumLanes];
-  logic [CellCntWidth-1:0] grp_r_d [NumLanes];
   // the next group, its cells already requested
   logic                    nx_valid_q, nx_valid_d;
   logic                    nx_last_q, nx_last_d;
   logic [LaneCntWidth-1:0] nx_n_q, nx_n_d;
   logic [MetaWidth-1:0]    nx_meta_q [NumLanes];
-  logic [MetaWidth-1:0]    nx_meta_d [NumLanes];
   logic [CellCntWidth-1:0] nx_r_q [NumLanes];
-  logic [CellCntWidth-1:0] nx_r_d [NumLanes];
   logic [GroupCellWidth-1:0] nx_cells_q, nx_cells_d;
   // the analog response being summed
   logic                    rb_valid_q, rb_valid_d;
   logic [AdcWidth-1:0]     rb_q [NumLanes];
-  logic [AdcWidth-1:0]     rb_d [NumLanes];
   // consumer
   logic [LaneCntWidth-1:0]   c_k_q, c_k_d;
   logic [CellCntWidth-1:0]   c_rem_q, c_rem_d;
@@ -146,7 +141,7 @@ module pcm_reader
   logic [LaneCntWidth-1:0]   c_lp_q, c_lp_d;
   logic [GroupCellWidth-1:0] c_gleft_q, c_gleft_d;
 
-  logic                    rq_free, issue_pop, rb_load, rb_done, cons_fire, grp_done, grp_take;
+  logic                    rq_free, issue_pop, rb_load, rb_done, cons_fire, grp_done, grp_take, nx_take;
   logic                    cell_issue;
   logic [GroupCellWidth-1:0] iss_left_now;
   logic [LaneCntWidth-1:0] iss_n_now;
@@ -196,8 +191,6 @@ module pcm_reader
     g_n = '0;
     g_cells = '0;
     for (int l = 0; l < NumLanes; l++) begin
-      grp_meta_d[l] = grp_meta_q[l];
-      grp_r_d[l] = grp_r_q[l];
       g_meta[l] = '0;
       g_r[l] = '0;
     end
@@ -402,43 +395,29 @@ module pcm_reader
     nx_last_d = nx_last_q;
     nx_n_d = nx_n_q;
     nx_cells_d = nx_cells_q;
-    for (int l = 0; l < NumLanes; l++) begin
-      nx_meta_d[l] = nx_meta_q[l];
-      nx_r_d[l] = nx_r_q[l];
-    end
     grp_take = !grp_valid_q || grp_done;
+    nx_take = !grp_take && g_new;
     if (grp_take) begin
       grp_valid_d = nx_valid_q || g_new;
       grp_last_d = nx_valid_q ? nx_last_q : g_last;
       grp_n_d = nx_valid_q ? nx_n_q : g_n;
-      for (int l = 0; l < NumLanes; l++) begin
-        grp_meta_d[l] = nx_valid_q ? nx_meta_q[l] : g_meta[l];
-        grp_r_d[l] = nx_valid_q ? nx_r_q[l] : g_r[l];
-      end
       c_k_d = '0;
       c_rem_d = nx_valid_q ? nx_r_q[0] : g_r[0];
       c_acc_d = '0;
       c_lp_d = '0;
       c_gleft_d = nx_valid_q ? nx_cells_q : g_cells;
       nx_valid_d = 1'b0;
-    end else if (g_new) begin
+    end else if (nx_take) begin
       nx_valid_d = 1'b1;
       nx_last_d = g_last;
       nx_n_d = g_n;
       nx_cells_d = g_cells;
-      for (int l = 0; l < NumLanes; l++) begin
-        nx_meta_d[l] = g_meta[l];
-        nx_r_d[l] = g_r[l];
-      end
     end
 
     // An analog response goes into the buffer as soon as the buffer is free
     // (or being emptied), taking it off the cell port.
     rb_load = rsp_valid_i && pend_q != '0 && (!rb_valid_q || rb_done);
     rb_valid_d = rb_load || (rb_valid_q && !rb_done);
-    for (int l = 0; l < NumLanes; l++) begin
-      rb_d[l] = rb_load ? rsp_rdata_i[l*WordWidth +: AdcWidth] : rb_q[l];
-    end
 
     pend_d = pend_q + PendWidth'(cell_issue) - PendWidth'(rb_load);
     rsp_ready_o = issue_pop || rb_load;
@@ -499,12 +478,19 @@ module pcm_reader
       nx_n_q <= nx_n_d;
       nx_cells_q <= nx_cells_d;
       rb_valid_q <= rb_valid_d;
+      // The lane arrays load only when their slot or buffer takes something:
+      // copying them through _d every cycle was a tenth of the simulator's
+      // work per cycle (docs/PERFORMANCE.md).
       for (int l = 0; l < NumLanes; l++) begin
-        grp_meta_q[l] <= grp_meta_d[l];
-        grp_r_q[l] <= grp_r_d[l];
-        nx_meta_q[l] <= nx_meta_d[l];
-        nx_r_q[l] <= nx_r_d[l];
-        rb_q[l] <= rb_d[l];
+        if (grp_take) begin
+          grp_meta_q[l] <= nx_valid_q ? nx_meta_q[l] : g_meta[l];
+          grp_r_q[l] <= nx_valid_q ? nx_r_q[l] : g_r[l];
+        end
+        if (nx_take) begin
+          nx_meta_q[l] <= g_meta[l];
+          nx_r_q[l] <= g_r[l];
+        end
+        if (rb_load) rb_q[l] <= rsp_rdata_i[l*WordWidth +: AdcWidth];
       end
       c_k_q <= c_k_d;
       c_rem_q <= c_rem_d;
