@@ -479,8 +479,8 @@ module pcm_reader
       nx_cells_q <= nx_cells_d;
       rb_valid_q <= rb_valid_d;
       // The lane arrays load only when their slot or buffer takes something:
-      // copying them through _d every cycle was a tenth of the simulator's
-      // work per cycle (docs/PERFORMANCE.md).
+      // copying them through _d every cycle cost about 3 % of the Verilated
+      // model's instructions per cycle (docs/PERFORMANCE.md).
       for (int l = 0; l < NumLanes; l++) begin
         if (grp_take) begin
           grp_meta_q[l] <= nx_valid_q ? nx_meta_q[l] : g_meta[l];

@@ -373,10 +373,10 @@ PlacedTensor ModelLayout::add(const std::string& name, const float* w, const uin
 Regions ModelLayout::place(const TensorPlan& plan, std::size_t n) {
   // half the banks away from the cells' first row; with 2 banks no bank is
   // clear of the cells' rows, and their own bank keeps reads at full rate
-  const uint64_t lanes = array_.lanes, banks = array_.banks;
-  const uint64_t want_bank = (analog_next_ / lanes + (banks >= 3 ? banks / 2 : 0)) % banks;
-  const uint64_t first_row = (digital_next_ + lanes - 1) / lanes;
-  const uint64_t meta_base = (first_row + (want_bank + banks - first_row % banks) % banks) * lanes;
+  const uint64_t banks = array_.banks;
+  const uint64_t want_bank = (array_.bank_of_row(array_.row_of(analog_next_)) + (banks >= 3 ? banks / 2 : 0)) % banks;
+  const uint64_t first_row = array_.row_of(digital_next_ + array_.lanes - 1);
+  const uint64_t meta_base = (first_row + (want_bank + banks - array_.bank_of_row(first_row)) % banks) * array_.lanes;
   const uint64_t dir_entries = (n >> options_.dir_log2) + 1;
   if (analog_next_ + plan.analog_cells + drift_refs_ > kAddressSpace || meta_base + n + dir_entries > kAddressSpace) {
     throw std::runtime_error("the model needs more than 2^32 cells, the controller's address space");

@@ -43,7 +43,7 @@ int ArrayCore::touched_banks(uint32_t addr, uint32_t count, Touch* out) const {
     const uint32_t row = (addr + l) / timing_.lanes;  // addresses wrap at 2^32
     if (l != 0 && row == prev_row) continue;
     prev_row = row;
-    const uint32_t bank = row % timing_.banks;
+    const uint32_t bank = timing_.bank_of_row(row);
     int i = 0;
     while (i < n && out[i].bank != bank) ++i;
     if (i == n) out[n++] = Touch{bank, 0};

@@ -29,6 +29,11 @@ struct ArrayTiming {
   uint32_t read_latency = 2;    // cycles from a read request to its data, 1 .. 65536
   uint32_t rsp_queue_depth = 4; // reads accepted and not yet answered, 1 .. 65536
 
+  // The one bank function of both spaces (above): the row of an address, and
+  // the bank of a row. The array and the host's layout (sw ModelLayout) use it.
+  uint64_t row_of(uint64_t addr) const { return addr / lanes; }
+  uint32_t bank_of_row(uint64_t row) const { return static_cast<uint32_t>(row % banks); }
+
   // Throws std::invalid_argument naming the first field out of range.
   void validate() const;
   // "banks 4, lanes 4, write 1, read 2, queue 4"
