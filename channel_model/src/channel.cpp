@@ -47,6 +47,11 @@ double AwgnChannel::sample(double x, const CellKey& key) const {
   return x + std_ * rng.normal();
 }
 
+void AwgnChannel::program_many(const ProgramLevel* levels, const CellKey* keys, double* out, std::size_t n) const {
+  first_normals(keys, out, n);
+  for (std::size_t k = 0; k < n; ++k) out[k] = levels[k].x + std_ * out[k];
+}
+
 TableChannel::TableChannel(Table table, NoiseModel model)
     : table_(std::move(table)),
       model_(model),
@@ -115,6 +120,21 @@ double TableChannel::program_at(const ProgramLevel& level, const CellKey& key) c
   return level.mean + (sample - level.mean) * level.shrink;
 }
 
+void TableChannel::program_many(const ProgramLevel* levels, const CellKey* keys, double* out, std::size_t n) const {
+  const bool prepared = std::all_of(levels, levels + n, [](const ProgramLevel& level) { return level.prepared; });
+  if (!prepared) {
+    Channel::program_many(levels, keys, out, n);
+    return;
+  }
+  first_normals(keys, out, n);
+  const bool shrinks = physics_.constant_read_std() != 0.0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const ProgramLevel& level = levels[k];
+    const double sample = level.mean + level.std * out[k];  // program_at's arithmetic
+    out[k] = shrinks ? level.mean + (sample - level.mean) * level.shrink : sample;
+  }
+}
+
 double TableChannel::drift_at(const ProgramLevel& level, const CellKey& key) const {
   if (!level.prepared) return drift_exponent(level.x, key);
   if (!level.drift) return 0.0;
@@ -130,6 +150,10 @@ double TableChannel::drift_exponent(double x, const CellKey& key) const {
 bool TableChannel::drifts_at(double t) const {
   // the condition under which CellPhysics::read uses nu
   return physics_.physics().has_drift() && t > physics_.physics().drift_t0;
+}
+
+bool TableChannel::read_is_exact_at(double t) const {
+  return physics_.physics().read_noise == Physics::ReadNoise::kNone && !drifts_at(t);
 }
 
 double TableChannel::read(double y, double nu, double t, const CellKey& key) const {

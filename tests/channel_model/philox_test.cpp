@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 #include "pcm/channel_model/philox.hpp"
 
@@ -44,4 +46,24 @@ TEST(Philox, NormalsHaveUnitMomentsWithin5StandardErrors) {
   const double var = sum2 / kN - mean * mean;
   EXPECT_LT(std::fabs(mean), 5.0 / std::sqrt(kN));
   EXPECT_LT(std::fabs(var - 1.0), 5.0 * std::sqrt(2.0 / kN));
+}
+
+// The staged draws (eight Philox blocks at a time, then the libm calls in
+// order of angle) against CellRng's one-key normal(): the same bits, for keys
+// that differ in every field, at lengths around the lane and stage sizes.
+TEST(Philox, FirstNormalsEqualCellRngNormal) {
+  for (const std::size_t n : {0u, 1u, 7u, 8u, 9u, 63u, 64u, 65u, 200u}) {
+    std::vector<cm::CellKey> keys;
+    for (std::size_t k = 0; k < n; ++k) {
+      keys.push_back(cm::CellKey{0x1234'5678'9ABCull + k % 3, 0xFFFF'FFF0ull + k * 0x1'0000'0001ull,
+                                 static_cast<std::uint32_t>(k % 5), k % 2 ? cm::Stream::kRead : cm::Stream::kProgram});
+    }
+    std::vector<double> out(n + 1, -7.0);
+    cm::first_normals(keys.data(), out.data(), n);
+    for (std::size_t k = 0; k < n; ++k) {
+      cm::CellRng rng(keys[k]);
+      EXPECT_EQ(out[k], rng.normal()) << "n=" << n << " k=" << k;
+    }
+    EXPECT_EQ(out[n], -7.0) << "wrote past n=" << n;
+  }
 }

@@ -1,5 +1,6 @@
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -162,7 +163,7 @@ std::shared_ptr<const cm::Channel> noisy_channel(const std::string& table) {
 // apart: metadata and directory in regions of their own, as a host lays them
 // out (the block calls then write them from every thread); else both at 0,
 // overlapping (the block calls write them in stream order on one thread).
-void configure(ControllerModel& m, bool apart) {
+void configure(ControllerModel& m, bool apart, bool verify) {
   program_identity(m, 2.0f / 0.3f, 1.0);
   if (apart) {
     ASSERT_TRUE(m.write_reg(regs::meta_base::kOffset, 0x0001'0000 - 300).ok);  // across a page boundary
@@ -175,8 +176,10 @@ void configure(ControllerModel& m, bool apart) {
   ASSERT_TRUE(m.write_reg(regs::cells_sens::kOffset, 4).ok);
   ASSERT_TRUE(m.write_reg(regs::res::kOffset, regs::res::kAdcBits.put(regs::res::kDacBits.put(0, 9), 8)).ok);
   ASSERT_TRUE(m.write_reg(regs::dir::kOffset, 5).ok);
-  ASSERT_TRUE(m.write_reg(regs::analog_base::kOffset, 1000).ok);
-  ASSERT_TRUE(m.write_reg(regs::pv_pulses::kOffset, 4).ok);
+  // the cells cross a page and wrap at 2^32: runs split at both
+  ASSERT_TRUE(m.write_reg(regs::analog_base::kOffset, 0xFFFF'F000).ok);
+  // without verify, one pulse per cell: the block calls program in runs (CellStore::write_run)
+  ASSERT_TRUE(m.write_reg(regs::pv_pulses::kOffset, verify ? 4 : 1).ok);
   ASSERT_TRUE(m.write_reg(regs::pv_tol::kOffset, 1).ok);
   ASSERT_TRUE(m.write_reg(regs::pv_gain::kOffset, 200).ok);
   ASSERT_TRUE(m.write_reg(regs::comp::kOffset, regs::comp::kRefLog2.put(regs::comp::kEn.put(0, 1), 3)).ok);
@@ -193,10 +196,10 @@ struct Outcome {
 
 // threads == 0: the one-weight calls.
 Outcome store_and_load(const std::shared_ptr<const cm::Channel>& channel, const std::vector<uint32_t>& bits,
-                       const std::vector<uint8_t>& sens, unsigned threads, bool apart) {
+                       const std::vector<uint8_t>& sens, unsigned threads, bool apart, bool verify) {
   CellStore store(channel, 42);
   ControllerModel m(ControllerParams{}, store);
-  configure(m, apart);
+  configure(m, apart, verify);
   store.set_time(0.0);
   const std::size_t part = 5000;  // parts of the stream, as a host sends them
   for (std::size_t at = 0; at < bits.size(); at += part) {
@@ -252,27 +255,41 @@ TEST(ControllerModel, BlockCallsEqualOneWeightCallsOnAnyThreadCount) {
     sens.push_back(i % 97 == 0);
   }
   bits[1234] = 0x7FC00000;  // NaN: refused, takes no index
-  for (const std::string table : {"default", "aihwkit-pcm"}) {
+  // tables with drift and read noise, and AWGN (no prepared levels); with
+  // verify and with one pulse per cell (the runs of CellStore::write_run)
+  struct Case {
+    std::string table;
+    bool apart;
+    bool verify;
+  };
+  std::vector<Case> cases;
+  for (const std::string table : {"default", "aihwkit-pcm", "awgn"}) {
     for (const bool apart : {false, true}) {
-      const auto channel = noisy_channel(table);
-      const Outcome one = store_and_load(channel, bits, sens, 0, apart);
-      ASSERT_EQ(one.weights.size(), bits.size() - 1);
+      for (const bool verify : {true, false}) cases.push_back({table, apart, verify});
+    }
+  }
+  for (const Case& c : cases) {
+    const auto channel = c.table == "awgn" ? std::make_shared<cm::AwgnChannel>(0.03) : noisy_channel(c.table);
+    const Outcome one = store_and_load(channel, bits, sens, 0, c.apart, c.verify);
+    ASSERT_EQ(one.weights.size(), bits.size() - 1);
+    if (c.verify) {
       EXPECT_GT(one.verify.failed + one.verify.pulses_used[2], 0u) << "verify re-programmed no cell";
-      for (const unsigned threads : {1u, 2u, 3u}) {
-        SCOPED_TRACE(table + (apart ? ", regions apart, " : ", regions overlapping, ") + std::to_string(threads) + " threads");
-        const Outcome block = store_and_load(channel, bits, sens, threads, apart);
-        EXPECT_EQ(block.weights, one.weights);
-        EXPECT_EQ(block.registers, one.registers);
-        EXPECT_EQ(block.verify.pulses_used, one.verify.pulses_used);
-        EXPECT_EQ(block.verify.failed, one.verify.failed);
-        EXPECT_EQ(block.cells.analog_writes, one.cells.analog_writes);
-        EXPECT_EQ(block.cells.analog_reads, one.cells.analog_reads);
-        EXPECT_EQ(block.cells.digital_writes, one.cells.digital_writes);
-        EXPECT_EQ(block.cells.digital_reads, one.cells.digital_reads);
-        EXPECT_EQ(block.cells.unwritten_reads, one.cells.unwritten_reads);
-        EXPECT_EQ(block.cells.pages, one.cells.pages);
-        EXPECT_EQ(block.cells.bytes, one.cells.bytes);
-      }
+    }
+    for (const unsigned threads : {1u, 2u, 3u}) {
+      SCOPED_TRACE(c.table + (c.apart ? ", regions apart, " : ", regions overlapping, ") +
+                   (c.verify ? "verify, " : "one pulse, ") + std::to_string(threads) + " threads");
+      const Outcome block = store_and_load(channel, bits, sens, threads, c.apart, c.verify);
+      EXPECT_EQ(block.weights, one.weights);
+      EXPECT_EQ(block.registers, one.registers);
+      EXPECT_EQ(block.verify.pulses_used, one.verify.pulses_used);
+      EXPECT_EQ(block.verify.failed, one.verify.failed);
+      EXPECT_EQ(block.cells.analog_writes, one.cells.analog_writes);
+      EXPECT_EQ(block.cells.analog_reads, one.cells.analog_reads);
+      EXPECT_EQ(block.cells.digital_writes, one.cells.digital_writes);
+      EXPECT_EQ(block.cells.digital_reads, one.cells.digital_reads);
+      EXPECT_EQ(block.cells.unwritten_reads, one.cells.unwritten_reads);
+      EXPECT_EQ(block.cells.pages, one.cells.pages);
+      EXPECT_EQ(block.cells.bytes, one.cells.bytes);
     }
   }
 }
@@ -294,4 +311,65 @@ TEST(ControllerModel, ChannelLevelDrawsEqualDirectDraws) {
   }
 }
 
+// program_many (the runs of the block calls) against program_at, cell by
+// cell: levels and keys that change from one cell to the next, for the
+// tables (with read noise: the shrunk spread) and for AWGN (unprepared levels).
+TEST(ControllerModel, ProgramManyEqualsProgramAtCellByCell) {
+  std::vector<std::shared_ptr<const cm::Channel>> channels{noisy_channel("default"), noisy_channel("aihwkit-pcm"),
+                                                           std::make_shared<cm::AwgnChannel>(0.05)};
+  for (const auto& channel : channels) {
+    std::vector<cm::Channel::ProgramLevel> levels;
+    std::vector<cm::CellKey> keys;
+    for (uint32_t k = 0; k < 150; ++k) {
+      levels.push_back(channel->level_of(-1.0 + (k * 37 % 129) / 64.0));
+      keys.push_back(cm::CellKey{11 + k % 2, 0xFFFF'FF00ull + k, k % 4, cm::Stream::kProgram});
+    }
+    std::vector<double> many(levels.size());
+    channel->program_many(levels.data(), keys.data(), many.data(), levels.size());
+    for (std::size_t k = 0; k < levels.size(); ++k) {
+      EXPECT_EQ(many[k], channel->program_at(levels[k], keys[k])) << "cell " << k;
+    }
+  }
+}
+
 }  // namespace block_calls
+
+// CellStore::write_run against write_analog cell by cell, on cells written
+// before a different number of times (the access in each key), over a page
+// boundary and the wrap at 2^32, with and without a channel.
+TEST(CellStore, WriteRunEqualsOneCellWrites) {
+  for (const bool noisy : {true, false}) {
+    SCOPED_TRACE(noisy ? "default channel" : "no channel");
+    const auto channel = noisy ? block_calls::noisy_channel("default") : nullptr;
+    CellStore run(channel, 5);
+    CellStore one(channel, 5);
+    const uint32_t first = 0xFFFF'FFFFu - 150;  // page 0xFFFF, then 0 after the wrap
+    const std::size_t n = 400;
+    std::vector<int32_t> codes(n);
+    for (std::size_t k = 0; k < n; ++k) codes[k] = static_cast<int32_t>((k * 7919) % 65536) - 32768;
+    for (CellStore* s : {&run, &one}) {
+      s->reserve_analog(first, n);
+      for (std::size_t k = 0; k < n; k += 3) s->write_analog(first + static_cast<uint32_t>(k), 100, 16);  // earlier writes
+      for (std::size_t k = 0; k < n; k += 5) s->write_analog(first + static_cast<uint32_t>(k), -100, 16);
+    }
+    CellStore::Cursor cursor;
+    run.write_run(cursor, first, codes.data(), n, 16);
+    run.merge(cursor);
+    for (std::size_t k = 0; k < n; ++k) one.write_analog(first + static_cast<uint32_t>(k), codes[k], 16);
+    for (std::size_t k = 0; k < n; ++k) {
+      const uint32_t addr = first + static_cast<uint32_t>(k);
+      EXPECT_EQ(run.read_analog(addr, 16), one.read_analog(addr, 16)) << "cell " << k;
+    }
+    EXPECT_EQ(run.stats().analog_writes, one.stats().analog_writes);
+    EXPECT_EQ(run.stats().pages, 2u);
+    EXPECT_EQ(one.stats().pages, 2u);
+    CellStore unreserved(channel, 5);
+    CellStore::Cursor fresh;
+    try {
+      unreserved.write_run(fresh, 0, codes.data(), 1, 16);
+      ADD_FAILURE() << "a run on a page not reserved was accepted";
+    } catch (const std::logic_error& e) {
+      EXPECT_STREQ(e.what(), "CellStore: a block write to a page not reserved");
+    }
+  }
+}

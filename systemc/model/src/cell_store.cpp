@@ -116,12 +116,18 @@ const channel_model::Channel::ProgramLevel& CellStore::level(Cursor& cursor, int
   return slot.level;
 }
 
-void CellStore::write_cell(Cursor& cursor, AnalogPage& page, uint32_t addr, int32_t dac_code, int dac_bits) {
-  const uint32_t slot = addr & (kPageCells - 1);
+namespace {
+void check_code(int32_t dac_code, int dac_bits) {
   if (dac_code < INT16_MIN || dac_code > INT16_MAX || dac_bits < 1 || dac_bits > 16) {
     throw std::out_of_range("CellStore: a DAC code " + std::to_string(dac_code) + " of " +
                             std::to_string(dac_bits) + " bits; at most 16 bits are kept");
   }
+}
+}  // namespace
+
+void CellStore::write_cell(Cursor& cursor, AnalogPage& page, uint32_t addr, int32_t dac_code, int dac_bits) {
+  const uint32_t slot = addr & (kPageCells - 1);
+  check_code(dac_code, dac_bits);
   double y = 0.0;
   if (channel_) {
     y = channel_->program_at(level(cursor, dac_code, dac_bits),
@@ -136,6 +142,47 @@ void CellStore::write_cell(Cursor& cursor, AnalogPage& page, uint32_t addr, int3
   ++cursor.counts.analog_writes;
 }
 
+void CellStore::write_cells(Cursor& cursor, AnalogPage& page, uint32_t first, const int32_t* codes, std::size_t n,
+                            int dac_bits) {
+  for (std::size_t k = 0; k < n; ++k) check_code(codes[k], dac_bits);
+  const uint32_t slot0 = first & (kPageCells - 1);
+  double y[kRunCells];
+  if (channel_) {
+    channel_model::Channel::ProgramLevel levels[kRunCells];
+    channel_model::CellKey keys[kRunCells];
+    for (std::size_t k = 0; k < n; ++k) {
+      levels[k] = level(cursor, codes[k], dac_bits);
+      keys[k] = channel_model::CellKey{seed_, first + static_cast<uint32_t>(k), page.writes[slot0 + k],
+                                       channel_model::Stream::kProgram};
+    }
+    channel_->program_many(levels, keys, y, n);
+  } else {
+    for (std::size_t k = 0; k < n; ++k) y[k] = dac_value(codes[k], dac_bits);
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    const uint32_t slot = slot0 + static_cast<uint32_t>(k);
+    page.value[slot] = static_cast<float>(y[k]);
+    page.code[slot] = static_cast<int16_t>(codes[k]);
+    page.bits[slot] = static_cast<uint8_t>(dac_bits);
+    ++page.writes[slot];
+  }
+  cursor.counts.analog_writes += n;
+}
+
+void CellStore::write_run(Cursor& cursor, uint32_t first, const int32_t* codes, std::size_t n, int dac_bits) {
+  while (n > 0) {
+    // a chunk ends at the run's end, at kRunCells, or at the page's end
+    const std::size_t to_page_end = kPageCells - (first & (kPageCells - 1));
+    const std::size_t m = std::min({n, kRunCells, to_page_end});
+    AnalogPage* page = cursor_page(cursor, first);
+    if (page == nullptr) throw std::logic_error("CellStore: a block write to a page not reserved");
+    write_cells(cursor, *page, first, codes, m, dac_bits);
+    first += static_cast<uint32_t>(m);  // wraps at 2^32 as the addresses do
+    codes += m;
+    n -= m;
+  }
+}
+
 int32_t CellStore::read_cell(Cursor& cursor, AnalogPage* page, uint32_t addr, int adc_bits) {
   ++cursor.counts.analog_reads;
   const uint32_t slot = addr & (kPageCells - 1);
@@ -144,7 +191,7 @@ int32_t CellStore::read_cell(Cursor& cursor, AnalogPage* page, uint32_t addr, in
     return 0;
   }
   double y = page->value[slot];
-  if (channel_) {
+  if (noisy_reads_) {
     double nu = 0.0;
     if (drifting_) {
       // the exponent drawn at the last programming (access writes - 1), kept as a float

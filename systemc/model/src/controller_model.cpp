@@ -458,6 +458,18 @@ void ControllerModel::write_weights(const uint32_t* bits, const uint8_t* sens, s
     uint32_t index = index0[cell_blocks == blocks ? b : 0];
     uint32_t cell = cell0[cell_blocks == blocks ? b : 0];
     uint64_t dir = 0;
+    // One pulse per cell (no verify): the block's cells, consecutive, are
+    // programmed in runs whose noise is drawn together (CellStore::write_run).
+    const bool runs = pv_pulses_ <= 1;
+    int32_t run[CellStore::kRunCells];
+    std::size_t run_n = 0;
+    uint32_t run_first = analog_base_ + cell;
+    auto flush = [&] {
+      store->write_run(cursor, run_first, run, run_n, cfg_.dac_bits);
+      counts[b].pulses += run_n;
+      run_first += static_cast<uint32_t>(run_n);
+      run_n = 0;
+    };
     for (std::size_t i = begin; i < end; ++i) {
       if (i + kLevelAhead < end) store->prefetch_level(enc[i + kLevelAhead].code, cfg_.dac_bits);
       const Encoded& e = enc[i];
@@ -467,10 +479,18 @@ void ControllerModel::write_weights(const uint32_t* bits, const uint8_t* sens, s
         ++dir;
       }
       if (meta_en) word(meta_base_ + index, e.meta);
-      for (uint32_t j = 0; j < e.cells; ++j) verify_loop(analog_base_ + cell + j, e.code, e.target, write, read, counts[b]);
+      for (uint32_t j = 0; j < e.cells; ++j) {
+        if (runs) {
+          run[run_n++] = e.code;
+          if (run_n == CellStore::kRunCells) flush();
+        } else {
+          verify_loop(analog_base_ + cell + j, e.code, e.target, write, read, counts[b]);
+        }
+      }
       cell += e.cells;
       ++index;
     }
+    if (run_n > 0) flush();
     dir_written[b] = dir;
   });
   for (unsigned b = 0; b < cell_blocks; ++b) {

@@ -1,6 +1,7 @@
 // Noisy analog channels: what a cell reads back when x in [-1, 1] was written.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -38,6 +39,9 @@ class Channel {
   // Whether read(y, nu, t, key) depends on nu at time t; when not, an array
   // need not draw drift exponents (the value read is the same without).
   virtual bool drifts_at(double /*t*/) const { return true; }
+  // Whether read(y, nu, t, key) == y for every y, nu and key at time t (no
+  // drift, no read noise): an array may then skip the call.
+  virtual bool read_is_exact_at(double /*t*/) const { return false; }
 
   // What program() and drift_exponent() compute from x alone, so that the
   // cells programmed with one x (a weight's r cells, a verify loop) compute
@@ -58,6 +62,11 @@ class Channel {
   }
   virtual double program_at(const ProgramLevel& level, const CellKey& key) const { return program(level.x, key); }
   virtual double drift_at(const ProgramLevel& level, const CellKey& key) const { return drift_exponent(level.x, key); }
+  // out[k] = program_at(levels[k], keys[k]) for k < n, the same bits; the
+  // Gaussian channels draw the normals of all n keys together (first_normals).
+  virtual void program_many(const ProgramLevel* levels, const CellKey* keys, double* out, std::size_t n) const {
+    for (std::size_t k = 0; k < n; ++k) out[k] = program_at(levels[k], keys[k]);
+  }
 };
 
 // y = x + N(0, std^2): the Gaussian channel of the paper's appendix B.1.
@@ -67,8 +76,10 @@ class AwgnChannel final : public Channel {
   double mean(double x) const override { return x; }
   double stddev(double /*x*/) const override { return std_; }
   double sample(double x, const CellKey& key) const override;
+  void program_many(const ProgramLevel* levels, const CellKey* keys, double* out, std::size_t n) const override;
   std::pair<double, double> input_domain() const override { return {-1.0, 1.0}; }
   bool drifts_at(double /*t*/) const override { return false; }
+  bool read_is_exact_at(double /*t*/) const override { return true; }
 
  private:
   double std_;
@@ -99,8 +110,10 @@ class TableChannel final : public Channel {
   double read(double y, double nu, double t, const CellKey& key) const override;
   double reference_time() const override { return physics_.physics().drift_t0; }
   bool drifts_at(double t) const override;
+  bool read_is_exact_at(double t) const override;
   ProgramLevel level_of(double x) const override;  // prepared for the Gaussian model
   double program_at(const ProgramLevel& level, const CellKey& key) const override;
+  void program_many(const ProgramLevel* levels, const CellKey* keys, double* out, std::size_t n) const override;
   double drift_at(const ProgramLevel& level, const CellKey& key) const override;
   const CellPhysics& physics() const { return physics_; }
 

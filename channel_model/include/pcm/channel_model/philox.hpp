@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 namespace pcm::channel_model {
@@ -19,6 +20,7 @@ constexpr std::uint32_t kPhiloxM0 = 0xD2511F53u;
 constexpr std::uint32_t kPhiloxM1 = 0xCD9E8D57u;
 constexpr std::uint32_t kPhiloxW0 = 0x9E3779B9u;  // golden ratio
 constexpr std::uint32_t kPhiloxW1 = 0xBB67AE85u;  // sqrt(3) - 1
+constexpr double kTwoPi = 6.283185307179586476925286766559;  // Box-Muller's angle
 
 constexpr PhiloxCounter philox_round(const PhiloxCounter& c, const PhiloxKey& k) {
   const std::uint64_t p0 = std::uint64_t{kPhiloxM0} * c[0];
@@ -94,11 +96,10 @@ class CellRng {
   // Next standard normal. The sine branch is computed only when asked for:
   // most keys draw one normal, and the sine would cost as much as the cosine.
   double normal() {
-    constexpr double kTwoPi = 6.283185307179586476925286766559;
     if (!has_normal_) {
       const PhiloxCounter out = next_block();
       const double u1 = uniform_open01(out[0], out[1]);
-      normal_angle_ = kTwoPi * uniform_open01(out[2], out[3]);
+      normal_angle_ = detail::kTwoPi * uniform_open01(out[2], out[3]);
       normal_radius_ = std::sqrt(-2.0 * std::log(u1));
       has_normal_ = true;
       return normal_radius_ * std::cos(normal_angle_);
@@ -124,5 +125,12 @@ class CellRng {
   double normal_radius_ = 0.0;
   double normal_angle_ = 0.0;
 };
+
+// The first normal() of CellRng(keys[k]) for each k < n, the same bits,
+// computed in stages over the keys so that the work of different keys
+// overlaps: the Philox blocks eight keys at a time (AVX2 integer lanes where
+// the CPU has them: the same integers), then every log, then every cos. The
+// scalar path spends most of a draw waiting on one call's result.
+void first_normals(const CellKey* keys, double* out, std::size_t n);
 
 }  // namespace pcm::channel_model

@@ -55,6 +55,7 @@ class CellStore final : public CellArray {
   void set_time(double seconds) {
     time_ = seconds;
     drifting_ = channel_ && channel_->drifts_at(time_);
+    noisy_reads_ = channel_ && !channel_->read_is_exact_at(time_);
   }
   double time() const { return time_; }
   void write_digital(uint32_t addr, uint32_t word) override;
@@ -123,6 +124,11 @@ class CellStore final : public CellArray {
   // disjoint cells (writing an unreserved page throws std::logic_error).
   void write_analog(Cursor& cursor, uint32_t addr, int32_t dac_code, int dac_bits);
   int32_t read_analog(Cursor& cursor, uint32_t addr, int adc_bits);
+  // write_analog(cursor, first + k, codes[k], dac_bits) for k < n (addresses
+  // wrapping at 2^32), one pulse each: the same cells and counts, with the
+  // noise of up to kRunCells cells drawn together (Channel::program_many).
+  void write_run(Cursor& cursor, uint32_t first, const int32_t* codes, std::size_t n, int dac_bits);
+  static constexpr std::size_t kRunCells = 64;
   // write_digital / read_digital the same way (concurrent reads need no
   // reservation: a page never written reads as 0).
   void write_digital(Cursor& cursor, uint32_t addr, uint32_t word);
@@ -173,10 +179,13 @@ class CellStore final : public CellArray {
   uint64_t seed_;
   double time_ = 0.0;
   bool drifting_ = false;  // reads at time_ need drift exponents
+  bool noisy_reads_ = false;  // reads at time_ go through the channel
   AnalogPage* cursor_page(Cursor& cursor, uint32_t addr) const;  // nullptr: not allocated
   DigitalPage* cursor_digital(Cursor& cursor, uint32_t addr) const;
   const channel_model::Channel::ProgramLevel& level(Cursor& cursor, int32_t dac_code, int dac_bits) const;
   void write_cell(Cursor& cursor, AnalogPage& page, uint32_t addr, int32_t dac_code, int dac_bits);
+  void write_cells(Cursor& cursor, AnalogPage& page, uint32_t first, const int32_t* codes, std::size_t n,
+                   int dac_bits);  // n <= kRunCells, all on page
   int32_t read_cell(Cursor& cursor, AnalogPage* page, uint32_t addr, int adc_bits);
 
   Pages<AnalogPage> analog_;
