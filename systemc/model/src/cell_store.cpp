@@ -98,14 +98,8 @@ CellStore::DigitalPage* CellStore::cursor_digital(Cursor& cursor, uint32_t addr)
   return cursor.digital;
 }
 
-const channel_model::Channel::ProgramLevel& CellStore::level(Cursor& cursor, int32_t dac_code, int dac_bits) const {
-  if (dac_bits >= 1 && dac_bits <= 16) {
-    const auto& table = level_table_[static_cast<std::size_t>(dac_bits)];
-    const int64_t index = int64_t{dac_code} + (int64_t{1} << (dac_bits - 1));
-    if (!table.empty() && index >= 0 && index < static_cast<int64_t>(table.size())) {
-      return table[static_cast<std::size_t>(index)];
-    }
-  }
+const channel_model::Channel::ProgramLevel& CellStore::cached_level(Cursor& cursor, int32_t dac_code,
+                                                                    int dac_bits) const {
   if (cursor.levels.empty()) cursor.levels.resize(Cursor::kLevels);
   Cursor::CachedLevel& slot = cursor.levels[static_cast<uint32_t>(dac_code) & (Cursor::kLevels - 1)];
   if (slot.bits != dac_bits || slot.code != dac_code) {
@@ -183,6 +177,17 @@ void CellStore::write_run(Cursor& cursor, uint32_t first, const int32_t* codes, 
   }
 }
 
+void CellStore::read_run(Cursor& cursor, uint32_t first, int32_t* out, std::size_t n, int adc_bits) {
+  while (n > 0) {
+    const std::size_t m = std::min<std::size_t>(n, kPageCells - (first & (kPageCells - 1)));
+    AnalogPage* page = cursor_page(cursor, first);
+    for (std::size_t k = 0; k < m; ++k) out[k] = read_cell(cursor, page, first + static_cast<uint32_t>(k), adc_bits);
+    first += static_cast<uint32_t>(m);  // wraps at 2^32 as the addresses do
+    out += m;
+    n -= m;
+  }
+}
+
 int32_t CellStore::read_cell(Cursor& cursor, AnalogPage* page, uint32_t addr, int adc_bits) {
   ++cursor.counts.analog_reads;
   const uint32_t slot = addr & (kPageCells - 1);
@@ -249,6 +254,22 @@ uint32_t CellStore::read_digital(Cursor& cursor, uint32_t addr) {
   ++cursor.counts.digital_reads;
   const DigitalPage* page = cursor_digital(cursor, addr);
   return page == nullptr ? 0u : page->word[addr & (kPageCells - 1)];
+}
+
+void CellStore::read_digital_run(Cursor& cursor, uint32_t first, uint32_t* out, std::size_t n) {
+  cursor.counts.digital_reads += n;
+  while (n > 0) {
+    const std::size_t m = std::min<std::size_t>(n, kPageCells - (first & (kPageCells - 1)));
+    const DigitalPage* page = cursor_digital(cursor, first);
+    if (page == nullptr) {
+      std::fill(out, out + m, 0u);
+    } else {
+      std::copy_n(page->word.data() + (first & (kPageCells - 1)), m, out);
+    }
+    first += static_cast<uint32_t>(m);  // wraps at 2^32 as the addresses do
+    out += m;
+    n -= m;
+  }
 }
 
 void CellStore::prepare_levels(int dac_bits) {

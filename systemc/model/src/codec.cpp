@@ -12,9 +12,6 @@ constexpr int kMagBits = regs::kTWidth - 1;
 constexpr uint64_t kMagMax = (uint64_t{1} << kMagBits) - 1;
 constexpr int kSegShift = kTFrac + 1 - regs::kLutLog2;
 
-// Arithmetic right shift (implementation-defined before C++20 for negatives).
-constexpr int64_t asr(int64_t v, int s) { return v >= 0 ? v >> s : -((-v - 1) >> s) - 1; }
-
 constexpr int32_t sext(uint32_t v, int bits) {
   const uint32_t m = 1u << (bits - 1);
   const uint32_t x = v & ((bits >= 32) ? ~0u : ((1u << bits) - 1u));
@@ -34,29 +31,52 @@ uint64_t recip_of(uint32_t r) {
   return ((uint64_t{1} << regs::kRecipFrac) + r - 1) / r;
 }
 
-Encoded encode(const CodecConfig& cfg, uint32_t w, bool sensitive) {
+Encoded encode(const CodecConfig& cfg, uint32_t weight_bits, bool sensitive) {
+  return Encoder(cfg)(weight_bits, sensitive);
+}
+
+Encoder::Encoder(const CodecConfig& cfg)
+    : sp_(cfg.sp),
+      am_(cfg.am),
+      ar_(cfg.ar),
+      sens_(cfg.sens),
+      classes_(cfg.am || cfg.ar),
+      threshold_abs_(cfg.threshold & 0x7FFFFFFFu),
+      lo_(static_cast<int64_t>(cfg.range_lo) * (1 << (kTFrac - regs::kRangeFrac))),
+      hi_(static_cast<int64_t>(cfg.range_hi) * (1 << (kTFrac - regs::kRangeFrac))),
+      dac_bits_(cfg.dac_bits),
+      adc_bits_(cfg.adc_bits),
+      cells_small_(cfg.cells_small),
+      cells_large_(cfg.cells_large),
+      cells_sens_(cfg.cells_sens) {
+  auto map = [](uint32_t scale, int32_t shift) {
+    Map m;
+    m.a_mant = (1u << kMantBits) | (scale & 0x7FFFFFu);
+    m.shamt_base = static_cast<int>((scale >> 23) & 0xFFu) - (2 * (kExpBias + kMantBits) - kTFrac);
+    m.beta = sext(static_cast<uint32_t>(shift), regs::kTWidth);
+    return m;
+  };
+  small_ = map(cfg.scale_small, cfg.shift_small);
+  large_ = map(cfg.scale_large, cfg.shift_large);
+  for (std::size_t k = 0; k < knot_.size(); ++k) knot_[k] = sext(static_cast<uint32_t>(cfg.lut[k]), regs::kTWidth);
+}
+
+Encoded Encoder::operator()(uint32_t w, bool sensitive) const {
   Encoded out;
   const uint32_t w_exp = (w >> 23) & 0xFFu;
   const bool w_sign = (w >> 31) != 0;
   const uint32_t w_abs = w & 0x7FFFFFFFu;
-  const bool is_zero = w_abs == 0;
-  const bool large = (cfg.am || cfg.ar) && w_abs >= (cfg.threshold & 0x7FFFFFFFu);
-  const bool map_large = cfg.am && large;
-  const uint32_t scale = map_large ? cfg.scale_large : cfg.scale_small;
-  const int32_t beta = sext(static_cast<uint32_t>(map_large ? cfg.shift_large : cfg.shift_small),
-                            regs::kTWidth);
+  const bool large = classes_ && w_abs >= threshold_abs_;
+  const Map& map = am_ && large ? large_ : small_;
+  const bool sens = sens_ && sensitive;
   out.refused = w_exp == 0xFFu;
-  out.meta = (cfg.sp && w_sign && !is_zero ? 1u << kMetaSignBit : 0u) |
-             (large ? 1u << kMetaLargeBit : 0u) |
-             (cfg.sens && sensitive ? 1u << kMetaSensBit : 0u);
+  out.meta = (sp_ && w_sign && w_abs != 0 ? 1u << kMetaSignBit : 0u) | (large ? 1u << kMetaLargeBit : 0u) |
+             (sens ? 1u << kMetaSensBit : 0u);
 
   // |w| * alpha in Q.TFrac, rounded half up, saturating below 2^(MagBits - TFrac).
   const uint64_t w_mant = (w_exp != 0 ? 1u << kMantBits : 0u) | (w & 0x7FFFFFu);
-  const uint64_t a_mant = (1u << kMantBits) | (scale & 0x7FFFFFu);
-  const uint64_t prod = w_mant * a_mant;
-  const int w_exp_eff = w_exp == 0 ? 1 : static_cast<int>(w_exp);
-  const int shamt = w_exp_eff + static_cast<int>((scale >> 23) & 0xFFu) -
-                    (2 * (kExpBias + kMantBits) - kTFrac);
+  const uint64_t prod = w_mant * map.a_mant;
+  const int shamt = (w_exp == 0 ? 1 : static_cast<int>(w_exp)) + map.shamt_base;
   uint64_t mag = 0;
   if (prod == 0) {
     mag = 0;
@@ -67,16 +87,14 @@ Encoded encode(const CodecConfig& cfg, uint32_t w, bool sensitive) {
     const uint64_t wide = (prod + (uint64_t{1} << (n - 1))) >> n;
     mag = wide > kMagMax ? kMagMax : wide;
   }
-  const int64_t v = (cfg.sp || !w_sign) ? static_cast<int64_t>(mag) : -static_cast<int64_t>(mag);
-  const int64_t t_pre = v - beta;
-  const int64_t lo = static_cast<int64_t>(cfg.range_lo) * (1 << (kTFrac - regs::kRangeFrac));
-  const int64_t hi = static_cast<int64_t>(cfg.range_hi) * (1 << (kTFrac - regs::kRangeFrac));
+  const int64_t v = (sp_ || !w_sign) ? static_cast<int64_t>(mag) : -static_cast<int64_t>(mag);
+  const int64_t t_pre = v - map.beta;
   int64_t t = t_pre;
-  if (t_pre < lo) {
-    t = lo;
+  if (t_pre < lo_) {
+    t = lo_;
     out.saturated = true;
-  } else if (t_pre > hi) {
-    t = hi;
+  } else if (t_pre > hi_) {
+    t = hi_;
     out.saturated = true;
   }
   out.t = static_cast<int32_t>(t);
@@ -85,31 +103,16 @@ Encoded encode(const CodecConfig& cfg, uint32_t w, bool sensitive) {
   const int64_t u = t + (int64_t{1} << kTFrac);
   const int seg = static_cast<int>(u >> kSegShift);
   const int64_t frac = u & ((int64_t{1} << kSegShift) - 1);
-  const int64_t knot_lo = sext(static_cast<uint32_t>(cfg.lut[seg]), regs::kTWidth);
-  int64_t slope = 0;
-  if (seg < kKnotCount - 1) {
-    const int64_t knot_hi = sext(static_cast<uint32_t>(cfg.lut[seg + 1]), regs::kTWidth);
-    slope = (knot_hi - knot_lo) * frac;
-  }
+  const int64_t knot_lo = knot_[static_cast<std::size_t>(seg)];
+  const int64_t slope = seg < kKnotCount - 1 ? (knot_[static_cast<std::size_t>(seg) + 1] - knot_lo) * frac : 0;
   const int64_t x = knot_lo + asr(slope + (int64_t{1} << (kSegShift - 1)), kSegShift);
   out.x = static_cast<int32_t>(x);
 
-  out.code = code_of(x, cfg.dac_bits);
+  out.code = code_of(x, dac_bits_);
   // what a verify read should show: t, the value the decoder reads back
-  out.target = code_of(t, cfg.adc_bits);
-  out.cells = cells_for(cfg, out.meta);
+  out.target = code_of(t, adc_bits_);
+  out.cells = sens ? cells_sens_ : ar_ && large ? cells_large_ : cells_small_;  // cells_for(meta)
   return out;
-}
-
-int32_t code_of(int64_t q20, int bits) {
-  const int shift = kTFrac + 1 - bits;
-  return clamp_code(asr(q20 + (int64_t{1} << (shift - 1)), shift), bits);
-}
-
-int32_t clamp_code(int64_t code, int bits) {
-  const int64_t code_max = (int64_t{1} << (bits - 1)) - 1;
-  const int64_t code_min = -(int64_t{1} << (bits - 1));
-  return static_cast<int32_t>(std::clamp(code, code_min, code_max));
 }
 
 int32_t verify_correct(int32_t code, int32_t error, uint32_t gain, int dac_bits, int adc_bits) {

@@ -374,10 +374,11 @@ void ControllerModel::write_weights(const uint32_t* bits, const uint8_t* sens, s
     uint64_t sat = 0;
   };
   std::vector<Tally> tally(blocks);
+  const Encoder encoder(cfg_);
   parallel_blocks(n, threads, [&](unsigned b, std::size_t begin, std::size_t end) {
     Tally t;
     for (std::size_t i = begin; i < end; ++i) {
-      const Encoded e = encode(cfg_, bits[i], sens != nullptr && sens[i] != 0);
+      const Encoded e = encoder(bits[i], sens != nullptr && sens[i] != 0);
       enc[i] = e;
       t.nan += e.refused;
       t.sat += !e.refused && e.saturated;
@@ -552,13 +553,18 @@ bool ControllerModel::read_weights(uint32_t index, uint32_t count, uint32_t* out
   const Decoder decoder(cfg_);
   std::vector<uint64_t> cells(blocks);
   parallel_blocks(count, use, [&](unsigned b, std::size_t begin, std::size_t stop) {
+    const uint32_t first_record = meta_base_ + index + static_cast<uint32_t>(begin);
+    if (!meta_en) {
+      std::fill(meta + begin, meta + stop, 0u);
+    } else if (store != nullptr) {
+      store->read_digital_run(cursor_of[b], first_record, meta + begin, stop - begin);
+    } else {
+      for (std::size_t k = begin; k < stop; ++k) meta[k] = array_.read_digital(first_record + static_cast<uint32_t>(k - begin));
+    }
     uint64_t sum = 0;
     for (std::size_t k = begin; k < stop; ++k) {
-      const auto i = static_cast<uint32_t>(index + k);
-      const uint32_t m = !meta_en ? 0u : (store != nullptr ? store->read_digital(cursor_of[b], meta_base_ + i)
-                                                          : array_.read_digital(meta_base_ + i)) & 7u;
-      meta[k] = m;
-      sum += decoder.cells(m);
+      meta[k] &= 7u;
+      sum += decoder.cells(meta[k]);
     }
     cells[b] = sum;
   });
@@ -574,16 +580,46 @@ bool ControllerModel::read_weights(uint32_t index, uint32_t count, uint32_t* out
   bump(kWeightsRead, count);
   parallel_blocks(count, use, [&](unsigned b, std::size_t begin, std::size_t stop) {
     uint32_t cell = first[b];
-    for (std::size_t k = begin; k < stop; ++k) {
-      const uint32_t r = decoder.cells(meta[k]);
-      int64_t sum = 0;
-      for (uint32_t j = 0; j < r; ++j) {
-        const uint32_t addr = analog_base_ + cell + j;
-        sum += adc_lane(store != nullptr ? store->read_analog(cursor_of[b], addr, cfg_.adc_bits)
-                                         : array_.read_analog(addr, cfg_.adc_bits));
+    if (store == nullptr) {
+      for (std::size_t k = begin; k < stop; ++k) {
+        const uint32_t r = decoder.cells(meta[k]);
+        int64_t sum = 0;
+        for (uint32_t j = 0; j < r; ++j) sum += adc_lane(array_.read_analog(analog_base_ + cell + j, cfg_.adc_bits));
+        cell += r;
+        out[k] = decoder(meta[k], sum, offset);
       }
-      cell += r;
-      out[k] = decoder(meta[k], sum, offset);
+      return;
+    }
+    // the cells of consecutive weights are consecutive: read them in runs of
+    // whole weights (a weight of more cells than a run, in several)
+    int32_t adc[CellStore::kRunCells];
+    for (std::size_t k = begin; k < stop;) {
+      std::size_t weights_end = k;
+      std::size_t run = 0;
+      while (weights_end < stop && run + decoder.cells(meta[weights_end]) <= CellStore::kRunCells) {
+        run += decoder.cells(meta[weights_end++]);
+      }
+      if (weights_end == k) {
+        int64_t sum = 0;
+        for (uint32_t left = decoder.cells(meta[k]); left > 0;) {
+          const auto part = static_cast<uint32_t>(std::min<std::size_t>(left, CellStore::kRunCells));
+          store->read_run(cursor_of[b], analog_base_ + cell, adc, part, cfg_.adc_bits);
+          for (uint32_t j = 0; j < part; ++j) sum += adc_lane(adc[j]);
+          cell += part;
+          left -= part;
+        }
+        out[k] = decoder(meta[k], sum, offset);
+        ++k;
+        continue;
+      }
+      store->read_run(cursor_of[b], analog_base_ + cell, adc, run, cfg_.adc_bits);
+      cell += static_cast<uint32_t>(run);
+      const int32_t* code = adc;
+      for (; k < weights_end; ++k) {
+        int64_t sum = 0;
+        for (uint32_t j = decoder.cells(meta[k]); j > 0; --j) sum += adc_lane(*code++);
+        out[k] = decoder(meta[k], sum, offset);
+      }
     }
   });
   if (store != nullptr) {

@@ -129,10 +129,15 @@ class CellStore final : public CellArray {
   // noise of up to kRunCells cells drawn together (Channel::program_many).
   void write_run(Cursor& cursor, uint32_t first, const int32_t* codes, std::size_t n, int dac_bits);
   static constexpr std::size_t kRunCells = 64;
+  // out[k] = read_analog(cursor, first + k, adc_bits) for k < n, in that
+  // order: the same codes and counts.
+  void read_run(Cursor& cursor, uint32_t first, int32_t* out, std::size_t n, int adc_bits);
   // write_digital / read_digital the same way (concurrent reads need no
   // reservation: a page never written reads as 0).
   void write_digital(Cursor& cursor, uint32_t addr, uint32_t word);
   uint32_t read_digital(Cursor& cursor, uint32_t addr);
+  // out[k] = read_digital(cursor, first + k) for k < n (addresses wrapping at 2^32).
+  void read_digital_run(Cursor& cursor, uint32_t first, uint32_t* out, std::size_t n);
   // Adds a cursor's counts to stats() (one thread).
   void merge(const Cursor& cursor);
 
@@ -182,7 +187,16 @@ class CellStore final : public CellArray {
   bool noisy_reads_ = false;  // reads at time_ go through the channel
   AnalogPage* cursor_page(Cursor& cursor, uint32_t addr) const;  // nullptr: not allocated
   DigitalPage* cursor_digital(Cursor& cursor, uint32_t addr) const;
-  const channel_model::Channel::ProgramLevel& level(Cursor& cursor, int32_t dac_code, int dac_bits) const;
+  // the level of a DAC code: from the table of prepare_levels, else the cursor's cache
+  const channel_model::Channel::ProgramLevel& level(Cursor& cursor, int32_t dac_code, int dac_bits) const {
+    if (dac_bits >= 1 && dac_bits <= 16) {
+      const auto& table = level_table_[static_cast<std::size_t>(dac_bits)];
+      const auto index = static_cast<std::size_t>(int64_t{dac_code} + (int64_t{1} << (dac_bits - 1)));
+      if (index < table.size()) return table[index];  // a negative index wraps above the size
+    }
+    return cached_level(cursor, dac_code, dac_bits);
+  }
+  const channel_model::Channel::ProgramLevel& cached_level(Cursor& cursor, int32_t dac_code, int dac_bits) const;
   void write_cell(Cursor& cursor, AnalogPage& page, uint32_t addr, int32_t dac_code, int dac_bits);
   void write_cells(Cursor& cursor, AnalogPage& page, uint32_t first, const int32_t* codes, std::size_t n,
                    int dac_bits);  // n <= kRunCells, all on page

@@ -53,9 +53,21 @@ struct Encoded {
   uint32_t cells = 0;
 };
 
-// round(v * 2^(bits-1)) of a Q3.20 value, half up, clamped to the bits-bit range.
-int32_t code_of(int64_t q20, int bits);
-int32_t clamp_code(int64_t code, int bits);
+// Arithmetic right shift (implementation-defined before C++20 for negatives).
+constexpr int64_t asr(int64_t v, int s) { return v >= 0 ? v >> s : -((-v - 1) >> s) - 1; }
+
+inline int32_t clamp_code(int64_t code, int bits) {
+  const int64_t code_max = (int64_t{1} << (bits - 1)) - 1;
+  const int64_t code_min = -(int64_t{1} << (bits - 1));
+  return static_cast<int32_t>(code < code_min ? code_min : code > code_max ? code_max : code);
+}
+
+// round(v * 2^(bits-1)) of a Q3.20 value, half up, clamped to the bits-bit
+// range. Inline: the encoder calls it twice per weight.
+inline int32_t code_of(int64_t q20, int bits) {
+  const int shift = regs::kTFrac + 1 - bits;
+  return clamp_code(asr(q20 + (int64_t{1} << (shift - 1)), shift), bits);
+}
 
 // Program-and-verify (rtl/README.md, "Program and verify"): the gain is
 // unsigned Q.kGainFrac; a correction is computed with kVerifyPreShift extra
@@ -67,7 +79,40 @@ inline constexpr int kVerifyPreShift = 8;
 // * 2^(dac_bits - adc_bits)), clamped to the DAC range.
 int32_t verify_correct(int32_t code, int32_t error, uint32_t gain, int dac_bits, int adc_bits);
 
+// encode() is Encoder(cfg)(weight_bits, sensitive).
 Encoded encode(const CodecConfig& cfg, uint32_t weight_bits, bool sensitive);
+
+// The encoder for one configuration, with what depends only on the registers
+// worked out once: each mapping class's scale and beta, the saturation range
+// in Q3.20, the LUT's knots sign-extended, the cell counts.
+class Encoder {
+ public:
+  explicit Encoder(const CodecConfig& cfg);
+  Encoded operator()(uint32_t weight_bits, bool sensitive) const;
+
+ private:
+  struct Map {
+    uint64_t a_mant = 0;  // alpha's mantissa with the hidden bit
+    int shamt_base = 0;   // alpha's exponent less the product's bias
+    int64_t beta = 0;
+  };
+  bool sp_ = false;
+  bool am_ = false;
+  bool ar_ = false;
+  bool sens_ = false;
+  bool classes_ = false;  // am or ar: a weight is small or large
+  uint32_t threshold_abs_ = 0;
+  Map small_;
+  Map large_;
+  int64_t lo_ = 0;
+  int64_t hi_ = 0;
+  std::array<int64_t, kKnotCount> knot_{};
+  int dac_bits_ = 16;
+  int adc_bits_ = 16;
+  uint32_t cells_small_ = 1;
+  uint32_t cells_large_ = 1;
+  uint32_t cells_sens_ = 1;
+};
 uint32_t cells_for(const CodecConfig& cfg, uint32_t meta);
 // ceil(2^32 / r), the reciprocal the decoder multiplies by.
 uint64_t recip_of(uint32_t r);
