@@ -227,10 +227,13 @@ double PreMapping::h(double t) const {
       hi = mid;
     }
   }
-  // Safeguarded Newton on mu(x) - t within [x_lo, x_hi].
+  // Safeguarded Newton on mu(x) - t within [x_lo, x_hi]; inside the interval
+  // the curve is evaluated without searching for it (the same bits)
   double a = x[lo];
   double b = x[hi];
-  auto f = [&](double v) { return inc ? mu(v) - t : t - mu(v); };  // increasing in v
+  auto inside = [&](double v) { return v > x[lo] && v < x[hi]; };
+  auto mu_at = [&](double v) { return inside(v) ? mu.value_in(lo, v) : mu(v); };
+  auto f = [&](double v) { return inc ? mu_at(v) - t : t - mu_at(v); };  // increasing in v
   if (f(a) >= 0.0) return a;
   if (f(b) <= 0.0) return b;
   double v = a + (b - a) * (t - y[lo]) / (y[hi] - y[lo]);
@@ -238,7 +241,8 @@ double PreMapping::h(double t) const {
     const double fv = f(v);
     if (fv == 0.0) return v;
     (fv < 0.0 ? a : b) = v;
-    const double d = inc ? mu.derivative(v) : -mu.derivative(v);
+    const double slope = inside(v) ? mu.derivative_in(lo, v) : mu.derivative(v);
+    const double d = inc ? slope : -slope;
     double next = d > 0.0 ? v - fv / d : 0.5 * (a + b);
     if (!(next > a && next < b)) next = 0.5 * (a + b);
     if (std::fabs(next - v) < 1e-15) return next;

@@ -73,7 +73,10 @@ std::size_t MonotoneCubic::interval(double x) const {
 double MonotoneCubic::operator()(double x) const {
   if (x <= x_.front()) return y_.front();
   if (x >= x_.back()) return y_.back();
-  const std::size_t i = interval(x);
+  return value_in(interval(x), x);
+}
+
+double MonotoneCubic::value_in(std::size_t i, double x) const {
   const double h = x_[i + 1] - x_[i];
   const double t = (x - x_[i]) / h;
   const double t2 = t * t;
@@ -87,7 +90,10 @@ double MonotoneCubic::operator()(double x) const {
 
 double MonotoneCubic::derivative(double x) const {
   if (x < x_.front() || x > x_.back()) return 0.0;
-  const std::size_t i = interval(x);
+  return derivative_in(interval(x), x);
+}
+
+double MonotoneCubic::derivative_in(std::size_t i, double x) const {
   const double h = x_[i + 1] - x_[i];
   const double t = (x - x_[i]) / h;
   const double t2 = t * t;

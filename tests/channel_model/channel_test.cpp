@@ -63,6 +63,23 @@ TEST(Channel, PreMappingInvertsMeanWithin1em6) {
   }
 }
 
+// The pre-mapping's Newton evaluates the mean curve in the interval it has
+// bracketed without searching for it: the same bits as the searching calls.
+TEST(Channel, CurveInAKnownIntervalEqualsTheSearchingCalls) {
+  for (const std::string table : {"default", "aihwkit-pcm"}) {
+    const cm::TableChannel ch(cm::load_builtin_table(table));
+    const cm::MonotoneCubic& mu = ch.mu();
+    const auto& x = mu.knots();
+    for (std::size_t i = 0; i + 1 < x.size(); ++i) {
+      for (int k = 1; k < 50; ++k) {
+        const double v = x[i] + (x[i + 1] - x[i]) * k / 50.0;
+        EXPECT_EQ(mu.value_in(i, v), mu(v)) << table << " interval " << i << " x=" << v;
+        EXPECT_EQ(mu.derivative_in(i, v), mu.derivative(v)) << table << " interval " << i << " x=" << v;
+      }
+    }
+  }
+}
+
 TEST(Channel, DefaultTableIsCalibratedToThePaper) {
   const cm::TableChannel ch(cm::load_builtin_table("default"));
   const cm::PreMapping pre(ch);

@@ -265,6 +265,7 @@ class IdealEngine final : public Engine {
     const Strategy& s = plan.strategy;
     const cm::Channel& ch = *channel_.channel;
     const bool drifting = ch.drifts_at(load_time_);
+    const bool exact_reads = ch.read_is_exact_at(load_time_);
     TensorCounters c;
     uint64_t ptr = regions.analog_base;
     std::vector<uint32_t> first(std::min(n, kProgressStep));
@@ -280,31 +281,63 @@ class IdealEngine final : public Engine {
       }
       std::fill(saturated.begin(), saturated.end(), 0);
       md::parallel_blocks(count, threads_, [&](unsigned b, std::size_t begin, std::size_t end) {
-        for (std::size_t k = begin; k < end; ++k) {
-          const std::size_t i = at + k;
-          const bool sensitive = sens != nullptr && sens[i] != 0;
-          const bool large = (s.am || s.ar) && std::fabs(w[i]) >= plan.threshold;
-          const ClassMap& cls = s.am && large ? plan.large : plan.small;
-          const double m = s.sp ? std::fabs(static_cast<double>(w[i])) : static_cast<double>(w[i]);
-          double t = static_cast<double>(cls.alpha) * m - cls.beta;
-          if (t < plan.map.t_lo || t > plan.map.t_hi) ++saturated[b];
-          t = std::clamp(t, plan.map.t_lo, plan.map.t_hi);
-          const cm::Channel::ProgramLevel level = ch.level_of(channel_.h(t));
-          const uint32_t r = plan.cells_of(w[i], sensitive);
-          double sum = 0.0;
-          for (uint32_t j = 0; j < r; ++j) {
+        // weights in chunks; their cells' programming draws in runs (Channel::program_many)
+        constexpr std::size_t kChunk = 64;
+        cm::Channel::ProgramLevel level[kChunk];
+        const ClassMap* class_of[kChunk];
+        uint32_t cells[kChunk];
+        double sum[kChunk];
+        cm::Channel::ProgramLevel run_level[kChunk];
+        cm::CellKey run_key[kChunk];
+        std::size_t run_weight[kChunk];
+        double y[kChunk];
+        std::size_t run = 0;
+        auto flush = [&] {
+          ch.program_many(run_level, run_key, y, run);
+          for (std::size_t q = 0; q < run; ++q) {
             // the cell's life as the array lives it (cell_store.cpp): programmed once, read once
-            cm::CellKey key{seed_, first[k] + j, 0, cm::Stream::kProgram};
-            const double y = ch.program_at(level, key);
+            if (exact_reads) {
+              sum[run_weight[q]] += y[q];
+              continue;
+            }
+            cm::CellKey key = run_key[q];
             key.stream = cm::Stream::kDrift;
-            const double nu = drifting ? ch.drift_at(level, key) : 0.0;  // else read ignores nu
+            const double nu = drifting ? ch.drift_at(run_level[q], key) : 0.0;  // else read ignores nu
             key.stream = cm::Stream::kRead;
-            sum += ch.read(y, nu, load_time_, key);
+            sum[run_weight[q]] += ch.read(y[q], nu, load_time_, key);
           }
-          double back = sum / r + cls.beta;
-          if (s.sp) back = std::max(back, 0.0);
-          back /= static_cast<double>(cls.alpha);
-          out[i] = static_cast<float>(s.sp && w[i] < 0.0f ? -back : back);
+          run = 0;
+        };
+        for (std::size_t k0 = begin; k0 < end; k0 += kChunk) {
+          const std::size_t m = std::min(kChunk, end - k0);
+          for (std::size_t j = 0; j < m; ++j) {
+            const std::size_t i = at + k0 + j;
+            const bool large = (s.am || s.ar) && std::fabs(w[i]) >= plan.threshold;
+            const ClassMap& cls = s.am && large ? plan.large : plan.small;
+            class_of[j] = &cls;
+            const double mag = s.sp ? std::fabs(static_cast<double>(w[i])) : static_cast<double>(w[i]);
+            double t = static_cast<double>(cls.alpha) * mag - cls.beta;
+            if (t < plan.map.t_lo || t > plan.map.t_hi) ++saturated[b];
+            t = std::clamp(t, plan.map.t_lo, plan.map.t_hi);
+            level[j] = ch.level_of(channel_.h(t));
+            cells[j] = plan.cells_of(w[i], sens != nullptr && sens[i] != 0);
+            sum[j] = 0.0;
+            for (uint32_t cell = 0; cell < cells[j]; ++cell) {
+              run_level[run] = level[j];
+              run_key[run] = cm::CellKey{seed_, first[k0 + j] + cell, 0, cm::Stream::kProgram};
+              run_weight[run] = j;
+              if (++run == kChunk) flush();
+            }
+          }
+          if (run > 0) flush();
+          for (std::size_t j = 0; j < m; ++j) {
+            const std::size_t i = at + k0 + j;
+            const ClassMap& cls = *class_of[j];
+            double back = sum[j] / cells[j] + cls.beta;
+            if (s.sp) back = std::max(back, 0.0);
+            back /= static_cast<double>(cls.alpha);
+            out[i] = static_cast<float>(s.sp && w[i] < 0.0f ? -back : back);
+          }
         }
       });
       for (const uint64_t v : saturated) c.saturated += v;

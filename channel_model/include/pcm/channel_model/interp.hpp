@@ -28,6 +28,11 @@ class MonotoneCubic {
 
   // Index i of the interval [x_i, x_{i+1}] holding x (clamped to the ends).
   std::size_t interval(double x) const;
+  // operator() and derivative() for an x known to lie in (x_i, x_{i+1}): the
+  // same arithmetic, without the search (a root finder that has bracketed its
+  // root in one interval evaluates there many times).
+  double value_in(std::size_t i, double x) const;
+  double derivative_in(std::size_t i, double x) const;
 
  private:
   std::vector<double> x_;
