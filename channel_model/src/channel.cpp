@@ -107,6 +107,12 @@ Channel::ProgramLevel TableChannel::level_of(double x) const {
   const double r = physics_.constant_read_std();
   if (r != 0.0) level.shrink = level.std > r ? std::sqrt(1.0 - (r / level.std) * (r / level.std)) : 0.0;
   level.drift = physics_.physics().has_drift();
+  if (level.drift) {
+    // once per level, not per cell read: g_rel's power and the fits' logs
+    const CellPhysics::DriftLevel nu = physics_.drift_level(level.mean);
+    level.drift_mean = nu.mean;
+    level.drift_std = nu.std;
+  }
   return level;
 }
 
@@ -138,8 +144,7 @@ void TableChannel::program_many(const ProgramLevel* levels, const CellKey* keys,
 double TableChannel::drift_at(const ProgramLevel& level, const CellKey& key) const {
   if (!level.prepared) return drift_exponent(level.x, key);
   if (!level.drift) return 0.0;
-  // the level's nu statistics here, not in level_of: most reads need no nu
-  return physics_.drift_exponent(physics_.drift_level(level.mean), key);
+  return physics_.drift_exponent(CellPhysics::DriftLevel{level.drift_mean, level.drift_std}, key);
 }
 
 double TableChannel::drift_exponent(double x, const CellKey& key) const {

@@ -54,6 +54,8 @@ class Channel {
     double std = 0.0;       // sigma(x)
     double shrink = 1.0;    // of the programming spread, with declared read noise
     bool drift = false;     // the channel draws drift exponents
+    double drift_mean = 0.0;  // of the exponent nu at mu(x), when drift
+    double drift_std = 0.0;
   };
   virtual ProgramLevel level_of(double x) const {
     ProgramLevel level;
