@@ -30,6 +30,11 @@ double quantile(const std::vector<double>& sorted, double u) {
   return sorted[k] + frac * (sorted[k + 1] - sorted[k]);
 }
 
+// the run's levels all carry mu, sigma and the drift statistics (the Gaussian model)
+bool all_prepared(const Channel::ProgramLevel* levels, std::size_t n) {
+  return std::all_of(levels, levels + n, [](const Channel::ProgramLevel& level) { return level.prepared; });
+}
+
 }  // namespace
 
 const char* to_string(NoiseModel model) {
@@ -127,8 +132,7 @@ double TableChannel::program_at(const ProgramLevel& level, const CellKey& key) c
 }
 
 void TableChannel::program_many(const ProgramLevel* levels, const CellKey* keys, double* out, std::size_t n) const {
-  const bool prepared = std::all_of(levels, levels + n, [](const ProgramLevel& level) { return level.prepared; });
-  if (!prepared) {
+  if (!all_prepared(levels, n)) {
     Channel::program_many(levels, keys, out, n);
     return;
   }
@@ -145,6 +149,23 @@ double TableChannel::drift_at(const ProgramLevel& level, const CellKey& key) con
   if (!level.prepared) return drift_exponent(level.x, key);
   if (!level.drift) return 0.0;
   return physics_.drift_exponent(CellPhysics::DriftLevel{level.drift_mean, level.drift_std}, key);
+}
+
+void TableChannel::drift_many(const ProgramLevel* levels, const CellKey* keys, double* out, std::size_t n) const {
+  if (!all_prepared(levels, n)) {
+    Channel::drift_many(levels, keys, out, n);
+    return;
+  }
+  first_normals(keys, out, n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const ProgramLevel& level = levels[k];
+    out[k] = level.drift ? std::fabs(level.drift_mean + level.drift_std * out[k]) : 0.0;  // drift_at's arithmetic
+  }
+}
+
+void TableChannel::read_many(const double* y, const double* nu, double t, const CellKey* keys, double* out,
+                             std::size_t n) const {
+  physics_.read_many(y, nu, t, keys, out, n);
 }
 
 double TableChannel::drift_exponent(double x, const CellKey& key) const {

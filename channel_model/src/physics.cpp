@@ -96,7 +96,7 @@ double CellPhysics::drift_exponent(const DriftLevel& level, const CellKey& key) 
   return std::fabs(level.mean + level.std * rng.normal());
 }
 
-double CellPhysics::read(double y, double nu, double t, const CellKey& key) const {
+double CellPhysics::drifted(double y, double nu, double t) const {
   double out = y;
   if (physics_.has_drift() && nu != 0.0 && t > physics_.drift_t0) {
     const double decades = std::log10(t / physics_.drift_t0);
@@ -108,6 +108,24 @@ double CellPhysics::read(double y, double nu, double t, const CellKey& key) cons
       out = 2.0 * (g * std::pow(10.0, -nu * decades) - out_lo_) / span - 1.0;
     }
   }
+  return out;
+}
+
+double CellPhysics::flicker_log_arg(double t) const {
+  // accumulated 1/f noise: zero right after programming, growing with ln t
+  const double arg = (t + physics_.read_time) / (2.0 * physics_.read_time);
+  return arg > 1.0 ? std::sqrt(std::log(arg)) : 0.0;
+}
+
+double CellPhysics::flicker_noise(double y, double out, double root_log_arg, double z) const {
+  const double span = out_hi_ - out_lo_;
+  const double g_now = std::fabs(out_lo_ + (out + 1.0) * 0.5 * span);
+  const double sigma = g_now * aihwkit_flicker_q(g_rel(y)) * root_log_arg;
+  return 2.0 * sigma * z / span;
+}
+
+double CellPhysics::read(double y, double nu, double t, const CellKey& key) const {
+  double out = drifted(y, nu, t);
   switch (physics_.read_noise) {
     case Physics::ReadNoise::kNone: break;
     case Physics::ReadNoise::kConstant: {
@@ -116,19 +134,39 @@ double CellPhysics::read(double y, double nu, double t, const CellKey& key) cons
       break;
     }
     case Physics::ReadNoise::kFlicker: {
-      // accumulated 1/f noise: zero right after programming, growing with ln t
-      const double arg = (t + physics_.read_time) / (2.0 * physics_.read_time);
-      if (arg > 1.0) {
-        const double span = out_hi_ - out_lo_;
-        const double g_now = std::fabs(out_lo_ + (out + 1.0) * 0.5 * span);
-        const double sigma = g_now * aihwkit_flicker_q(g_rel(y)) * std::sqrt(std::log(arg));
+      const double root_log_arg = flicker_log_arg(t);
+      if (root_log_arg > 0.0) {
         CellRng rng(key);
-        out += 2.0 * sigma * rng.normal() / span;
+        out += flicker_noise(y, out, root_log_arg, rng.normal());
       }
       break;
     }
   }
   return out;
+}
+
+void CellPhysics::read_many(const double* y, const double* nu, double t, const CellKey* keys, double* out,
+                            std::size_t n) const {
+  for (std::size_t k = 0; k < n; ++k) out[k] = drifted(y[k], nu[k], t);
+  const double root_log_arg = physics_.read_noise == Physics::ReadNoise::kFlicker ? flicker_log_arg(t) : 0.0;
+  if (physics_.read_noise == Physics::ReadNoise::kNone || (physics_.read_noise == Physics::ReadNoise::kFlicker &&
+                                                            root_log_arg == 0.0)) {
+    return;
+  }
+  constexpr std::size_t kStage = 64;
+  double z[kStage];
+  for (std::size_t begin = 0; begin < n; begin += kStage) {
+    const std::size_t m = std::min(kStage, n - begin);
+    first_normals(keys + begin, z, m);
+    for (std::size_t k = 0; k < m; ++k) {
+      double& o = out[begin + k];
+      if (physics_.read_noise == Physics::ReadNoise::kConstant) {
+        o += read_std_norm_ * z[k];
+      } else {
+        o += flicker_noise(y[begin + k], o, root_log_arg, z[k]);
+      }
+    }
+  }
 }
 
 }  // namespace pcm::channel_model

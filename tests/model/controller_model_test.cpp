@@ -311,9 +311,11 @@ TEST(ControllerModel, ChannelLevelDrawsEqualDirectDraws) {
   }
 }
 
-// program_many (the runs of the block calls) against program_at, cell by
-// cell: levels and keys that change from one cell to the next, for the
-// tables (with read noise: the shrunk spread) and for AWGN (unprepared levels).
+// program_many, drift_many and read_many (the runs of the block calls)
+// against program_at, drift_at and read, cell by cell: levels and keys that
+// change from one cell to the next, for the tables (constant read noise and
+// drift in log resistance; 1/f noise and drift in conductance) and for AWGN
+// (unprepared levels).
 TEST(ControllerModel, ProgramManyEqualsProgramAtCellByCell) {
   std::vector<std::shared_ptr<const cm::Channel>> channels{noisy_channel("default"), noisy_channel("aihwkit-pcm"),
                                                            std::make_shared<cm::AwgnChannel>(0.05)};
@@ -324,10 +326,29 @@ TEST(ControllerModel, ProgramManyEqualsProgramAtCellByCell) {
       levels.push_back(channel->level_of(-1.0 + (k * 37 % 129) / 64.0));
       keys.push_back(cm::CellKey{11 + k % 2, 0xFFFF'FF00ull + k, k % 4, cm::Stream::kProgram});
     }
-    std::vector<double> many(levels.size());
-    channel->program_many(levels.data(), keys.data(), many.data(), levels.size());
-    for (std::size_t k = 0; k < levels.size(); ++k) {
+    const std::size_t n = levels.size();
+    std::vector<double> many(n);
+    channel->program_many(levels.data(), keys.data(), many.data(), n);
+    for (std::size_t k = 0; k < n; ++k) {
       EXPECT_EQ(many[k], channel->program_at(levels[k], keys[k])) << "cell " << k;
+    }
+    // and a read's two draws: the drift exponent, then the read itself, at
+    // the reference time, a day and ten years
+    std::vector<cm::CellKey> drift_keys = keys;
+    std::vector<cm::CellKey> read_keys = keys;
+    for (std::size_t k = 0; k < n; ++k) {
+      drift_keys[k].stream = cm::Stream::kDrift;
+      read_keys[k].stream = cm::Stream::kRead;
+    }
+    std::vector<double> nu(n);
+    channel->drift_many(levels.data(), drift_keys.data(), nu.data(), n);
+    for (std::size_t k = 0; k < n; ++k) EXPECT_EQ(nu[k], channel->drift_at(levels[k], drift_keys[k])) << "cell " << k;
+    for (const double t : {channel->reference_time(), 86400.0, 3.15e8}) {
+      std::vector<double> read(n);
+      channel->read_many(many.data(), nu.data(), t, read_keys.data(), read.data(), n);
+      for (std::size_t k = 0; k < n; ++k) {
+        EXPECT_EQ(read[k], channel->read(many[k], nu[k], t, read_keys[k])) << "cell " << k << " t=" << t;
+      }
     }
   }
 }

@@ -181,10 +181,62 @@ void CellStore::read_run(Cursor& cursor, uint32_t first, int32_t* out, std::size
   while (n > 0) {
     const std::size_t m = std::min<std::size_t>(n, kPageCells - (first & (kPageCells - 1)));
     AnalogPage* page = cursor_page(cursor, first);
-    for (std::size_t k = 0; k < m; ++k) out[k] = read_cell(cursor, page, first + static_cast<uint32_t>(k), adc_bits);
+    if (noisy_reads_) {
+      for (std::size_t k = 0; k < m; k += kRunCells) {
+        read_cells(cursor, page, first + static_cast<uint32_t>(k), out + k, std::min(kRunCells, m - k), adc_bits);
+      }
+    } else {
+      for (std::size_t k = 0; k < m; ++k) out[k] = read_cell(cursor, page, first + static_cast<uint32_t>(k), adc_bits);
+    }
     first += static_cast<uint32_t>(m);  // wraps at 2^32 as the addresses do
     out += m;
     n -= m;
+  }
+}
+
+void CellStore::read_cells(Cursor& cursor, AnalogPage* page, uint32_t first, int32_t* out, std::size_t n,
+                           int adc_bits) {
+  // read_cell's steps over the run's written cells, the channel's draws together
+  std::size_t at[kRunCells];
+  double y[kRunCells];
+  double nu[kRunCells];
+  double read[kRunCells];
+  channel_model::Channel::ProgramLevel levels[kRunCells];
+  channel_model::CellKey keys[kRunCells];
+  const uint32_t slot0 = first & (kPageCells - 1);
+  cursor.counts.analog_reads += n;
+  std::size_t written = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const uint32_t slot = slot0 + static_cast<uint32_t>(k);
+    if (page == nullptr || page->writes[slot] == 0) {
+      ++cursor.counts.unwritten_reads;
+      out[k] = 0;
+      continue;
+    }
+    at[written] = k;
+    y[written] = page->value[slot];
+    if (drifting_) {
+      // the exponent drawn at the last programming (access writes - 1)
+      levels[written] = level(cursor, page->code[slot], page->bits[slot]);
+      keys[written] = channel_model::CellKey{seed_, first + static_cast<uint32_t>(k), page->writes[slot] - 1,
+                                             channel_model::Stream::kDrift};
+    }
+    ++written;
+  }
+  if (drifting_) {
+    channel_->drift_many(levels, keys, nu, written);
+    for (std::size_t q = 0; q < written; ++q) nu[q] = static_cast<float>(nu[q]);  // kept as a float
+  } else {
+    std::fill(nu, nu + written, 0.0);
+  }
+  for (std::size_t q = 0; q < written; ++q) {
+    keys[q] = channel_model::CellKey{seed_, first + static_cast<uint32_t>(at[q]), page->reads[slot0 + at[q]],
+                                     channel_model::Stream::kRead};
+  }
+  channel_->read_many(y, nu, time_, keys, read, written);
+  for (std::size_t q = 0; q < written; ++q) {
+    ++page->reads[slot0 + at[q]];
+    out[at[q]] = adc_code(read[q], adc_bits);
   }
 }
 

@@ -69,6 +69,15 @@ class Channel {
   virtual void program_many(const ProgramLevel* levels, const CellKey* keys, double* out, std::size_t n) const {
     for (std::size_t k = 0; k < n; ++k) out[k] = program_at(levels[k], keys[k]);
   }
+  // The same for drift_at and read: out[k] = drift_at(levels[k], keys[k]),
+  // and out[k] = read(y[k], nu[k], t, keys[k]).
+  virtual void drift_many(const ProgramLevel* levels, const CellKey* keys, double* out, std::size_t n) const {
+    for (std::size_t k = 0; k < n; ++k) out[k] = drift_at(levels[k], keys[k]);
+  }
+  virtual void read_many(const double* y, const double* nu, double t, const CellKey* keys, double* out,
+                         std::size_t n) const {
+    for (std::size_t k = 0; k < n; ++k) out[k] = read(y[k], nu[k], t, keys[k]);
+  }
 };
 
 // y = x + N(0, std^2): the Gaussian channel of the paper's appendix B.1.
@@ -116,6 +125,9 @@ class TableChannel final : public Channel {
   ProgramLevel level_of(double x) const override;  // prepared for the Gaussian model
   double program_at(const ProgramLevel& level, const CellKey& key) const override;
   void program_many(const ProgramLevel* levels, const CellKey* keys, double* out, std::size_t n) const override;
+  void drift_many(const ProgramLevel* levels, const CellKey* keys, double* out, std::size_t n) const override;
+  void read_many(const double* y, const double* nu, double t, const CellKey* keys, double* out,
+                 std::size_t n) const override;
   double drift_at(const ProgramLevel& level, const CellKey& key) const override;
   const CellPhysics& physics() const { return physics_; }
 

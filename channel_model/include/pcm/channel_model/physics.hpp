@@ -4,6 +4,7 @@
 // at every time, which is the channel as the table measured it.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "pcm/channel_model/philox.hpp"
@@ -76,11 +77,21 @@ class CellPhysics {
   // A cell that holds y (normalized) right after programming, with exponent
   // nu, read at t seconds after programming: drifted, plus one read-noise draw.
   double read(double y, double nu, double t, const CellKey& key) const;
+  // out[k] = read(y[k], nu[k], t, keys[k]) for k < n, the same bits, with the
+  // read-noise normals of all n keys drawn together (first_normals).
+  void read_many(const double* y, const double* nu, double t, const CellKey* keys, double* out, std::size_t n) const;
 
  private:
   double g_rel(double y_norm) const;  // G / Gmax of a normalized output
 
   Physics physics_;
+  // read()'s steps, shared with read_many: the drift, then the 1/f noise of
+  // a standard normal z (root_log_arg: sqrt(ln of the time's argument), 0 when
+  // no noise has accumulated)
+  double drifted(double y, double nu, double t) const;
+  double flicker_log_arg(double t) const;
+  double flicker_noise(double y, double out, double root_log_arg, double z) const;
+
   OutputDomain domain_ = OutputDomain::kOther;
   double out_lo_ = -1.0;   // the output map, physical
   double out_hi_ = 1.0;

@@ -201,6 +201,8 @@ class CellStore final : public CellArray {
   void write_cells(Cursor& cursor, AnalogPage& page, uint32_t first, const int32_t* codes, std::size_t n,
                    int dac_bits);  // n <= kRunCells, all on page
   int32_t read_cell(Cursor& cursor, AnalogPage* page, uint32_t addr, int adc_bits);
+  void read_cells(Cursor& cursor, AnalogPage* page, uint32_t first, int32_t* out, std::size_t n,
+                  int adc_bits);  // n <= kRunCells, all on page (or on none), reads through the channel
 
   Pages<AnalogPage> analog_;
   Pages<DigitalPage> digital_;
