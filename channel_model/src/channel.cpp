@@ -102,7 +102,7 @@ double TableChannel::program(double x, const CellKey& key) const {
   return m + (sample(x, key) - m) * shrink;
 }
 
-Channel::ProgramLevel TableChannel::level_of(double x) const {
+Channel::ProgramLevel TableChannel::level_of(double x, bool drift_stats) const {
   ProgramLevel level;
   level.x = x;
   if (model_ != NoiseModel::kGaussian) return level;
@@ -112,7 +112,7 @@ Channel::ProgramLevel TableChannel::level_of(double x) const {
   const double r = physics_.constant_read_std();
   if (r != 0.0) level.shrink = level.std > r ? std::sqrt(1.0 - (r / level.std) * (r / level.std)) : 0.0;
   level.drift = physics_.physics().has_drift();
-  if (level.drift) {
+  if (level.drift && drift_stats) {
     // once per level, not per cell read: g_rel's power and the fits' logs
     const CellPhysics::DriftLevel nu = physics_.drift_level(level.mean);
     level.drift_mean = nu.mean;

@@ -319,7 +319,7 @@ class IdealEngine final : public Engine {
             double t = static_cast<double>(cls.alpha) * mag - cls.beta;
             if (t < plan.map.t_lo || t > plan.map.t_hi) ++saturated[b];
             t = std::clamp(t, plan.map.t_lo, plan.map.t_hi);
-            level[j] = ch.level_of(channel_.h(t));
+            level[j] = ch.level_of(channel_.h(t), drifting);
             cells[j] = plan.cells_of(w[i], sens != nullptr && sens[i] != 0);
             sum[j] = 0.0;
             for (uint32_t cell = 0; cell < cells[j]; ++cell) {

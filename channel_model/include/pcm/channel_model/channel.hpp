@@ -57,7 +57,10 @@ class Channel {
     double drift_mean = 0.0;  // of the exponent nu at mu(x), when drift
     double drift_std = 0.0;
   };
-  virtual ProgramLevel level_of(double x) const {
+  ProgramLevel level_of(double x) const { return level_of(x, true); }
+  // drift_stats false: without the drift exponent's statistics (their power
+  // and logs), for a caller that draws no drift exponent with the level
+  virtual ProgramLevel level_of(double x, bool /*drift_stats*/) const {
     ProgramLevel level;
     level.x = x;
     return level;
@@ -122,7 +125,8 @@ class TableChannel final : public Channel {
   double reference_time() const override { return physics_.physics().drift_t0; }
   bool drifts_at(double t) const override;
   bool read_is_exact_at(double t) const override;
-  ProgramLevel level_of(double x) const override;  // prepared for the Gaussian model
+  using Channel::level_of;
+  ProgramLevel level_of(double x, bool drift_stats) const override;  // prepared for the Gaussian model
   double program_at(const ProgramLevel& level, const CellKey& key) const override;
   void program_many(const ProgramLevel* levels, const CellKey* keys, double* out, std::size_t n) const override;
   void drift_many(const ProgramLevel* levels, const CellKey* keys, double* out, std::size_t n) const override;
