@@ -16,19 +16,74 @@
 
 namespace pcm::model {
 
+namespace {
+
+// f(addr, done, m) for each part [addr, addr + m) of [first, first + n) that
+// lies in one page, in order; done is the count before it. Addresses wrap at
+// 2^32 as the array's do.
+template <typename F>
+void for_each_page_part(uint32_t first, uint64_t n, F&& f) {
+  for (uint64_t done = 0; done < n;) {
+    const uint64_t m = std::min<uint64_t>(n - done, CellStore::kPageCells - (first & (CellStore::kPageCells - 1)));
+    f(first, done, m);
+    first += static_cast<uint32_t>(m);
+    done += m;
+  }
+}
+
+}  // namespace
+
+#ifdef PCM_PAGES_MMAP
+namespace {
+
+// A page bigger than half a huge page is mapped on huge-page boundaries and
+// asks for huge pages (transparent huge pages in "madvise" mode, Linux's
+// default): one fault then clears 2 MiB where 4 KiB pages take 512 faults,
+// which cost a tenth of storing a 25M-weight model (docs/PERFORMANCE.md). The
+// advice is only advice: a kernel without huge pages maps 4 KiB pages.
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+constexpr std::size_t mapped_bytes(std::size_t bytes) {
+  return bytes > kHugePage / 2 ? (bytes + kHugePage - 1) / kHugePage * kHugePage : bytes;
+}
+
+void* map_zeroed(std::size_t bytes) {
+  if (bytes % kHugePage != 0) {
+    void* memory = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) throw std::bad_alloc();
+    return memory;
+  }
+  // map a huge page more, then unmap what lies before and after the aligned part
+  const std::size_t span = bytes + kHugePage;
+  void* memory = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) throw std::bad_alloc();
+  char* const raw = static_cast<char*>(memory);
+  const std::size_t head = (kHugePage - reinterpret_cast<std::uintptr_t>(raw) % kHugePage) % kHugePage;
+  if (head > 0) munmap(raw, head);
+  munmap(raw + head + bytes, kHugePage - head);
+#ifdef MADV_HUGEPAGE
+  madvise(raw + head, bytes, MADV_HUGEPAGE);
+#endif
+  return raw + head;
+}
+
+}  // namespace
+#endif
+
 template <typename Page>
 CellStore::PagePtr<Page> CellStore::zeroed_page() {
   // zero bytes are every field's initial value; default-initializing a
   // trivial type writes nothing over them
   static_assert(std::is_trivially_default_constructible_v<Page>);
 #ifdef PCM_PAGES_MMAP
-  void* memory = mmap(nullptr, sizeof(Page), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (memory == MAP_FAILED) throw std::bad_alloc();
+  constexpr std::size_t bytes = mapped_bytes(sizeof(Page));
+  void* memory = map_zeroed(bytes);
 #else
-  void* memory = std::calloc(1, sizeof(Page));
+  constexpr std::size_t bytes = sizeof(Page);
+  void* memory = std::calloc(1, bytes);
   if (memory == nullptr) throw std::bad_alloc();
 #endif
-  return PagePtr<Page>(new (memory) Page, PageFree{sizeof(Page)});
+  return PagePtr<Page>(new (memory) Page, PageFree{bytes});
 }
 
 void CellStore::PageFree::operator()(void* page) const {
@@ -164,34 +219,28 @@ void CellStore::write_cells(Cursor& cursor, AnalogPage& page, uint32_t first, co
 }
 
 void CellStore::write_run(Cursor& cursor, uint32_t first, const int32_t* codes, std::size_t n, int dac_bits) {
-  while (n > 0) {
-    // a chunk ends at the run's end, at kRunCells, or at the page's end
-    const std::size_t to_page_end = kPageCells - (first & (kPageCells - 1));
-    const std::size_t m = std::min({n, kRunCells, to_page_end});
-    AnalogPage* page = cursor_page(cursor, first);
+  for_each_page_part(first, n, [&](uint32_t addr, uint64_t done, uint64_t m) {
+    AnalogPage* page = cursor_page(cursor, addr);
     if (page == nullptr) throw std::logic_error("CellStore: a block write to a page not reserved");
-    write_cells(cursor, *page, first, codes, m, dac_bits);
-    first += static_cast<uint32_t>(m);  // wraps at 2^32 as the addresses do
-    codes += m;
-    n -= m;
-  }
+    for (uint64_t k = 0; k < m; k += kRunCells) {
+      write_cells(cursor, *page, addr + static_cast<uint32_t>(k), codes + done + k,
+                  std::min<uint64_t>(kRunCells, m - k), dac_bits);
+    }
+  });
 }
 
 void CellStore::read_run(Cursor& cursor, uint32_t first, int32_t* out, std::size_t n, int adc_bits) {
-  while (n > 0) {
-    const std::size_t m = std::min<std::size_t>(n, kPageCells - (first & (kPageCells - 1)));
-    AnalogPage* page = cursor_page(cursor, first);
+  for_each_page_part(first, n, [&](uint32_t addr, uint64_t done, uint64_t m) {
+    AnalogPage* page = cursor_page(cursor, addr);
     if (noisy_reads_) {
-      for (std::size_t k = 0; k < m; k += kRunCells) {
-        read_cells(cursor, page, first + static_cast<uint32_t>(k), out + k, std::min(kRunCells, m - k), adc_bits);
+      for (uint64_t k = 0; k < m; k += kRunCells) {
+        read_cells(cursor, page, addr + static_cast<uint32_t>(k), out + done + k, std::min<uint64_t>(kRunCells, m - k),
+                   adc_bits);
       }
     } else {
-      for (std::size_t k = 0; k < m; ++k) out[k] = read_cell(cursor, page, first + static_cast<uint32_t>(k), adc_bits);
+      for (uint64_t k = 0; k < m; ++k) out[done + k] = read_cell(cursor, page, addr + static_cast<uint32_t>(k), adc_bits);
     }
-    first += static_cast<uint32_t>(m);  // wraps at 2^32 as the addresses do
-    out += m;
-    n -= m;
-  }
+  });
 }
 
 void CellStore::read_cells(Cursor& cursor, AnalogPage* page, uint32_t first, int32_t* out, std::size_t n,
@@ -278,21 +327,14 @@ int32_t CellStore::read_analog(uint32_t addr, int adc_bits) {
 }
 
 void CellStore::reserve_analog(uint32_t first, uint64_t count) {
-  if (count == 0) return;
-  const uint64_t pages = std::min<uint64_t>(((first & (kPageCells - 1)) + count + kPageCells - 1) >> kPageLog2,
-                                            uint64_t{1} << (32 - kPageLog2));
-  for (uint64_t k = 0; k < pages; ++k) {
-    analog_.get(static_cast<uint32_t>(((first >> kPageLog2) + k) & ((1u << (32 - kPageLog2)) - 1)), stats_);
-  }
+  // 2^32 cells are the whole address space
+  for_each_page_part(first, std::min<uint64_t>(count, uint64_t{1} << 32),
+                     [&](uint32_t addr, uint64_t, uint64_t) { analog_.get(addr >> kPageLog2, stats_); });
 }
 
 void CellStore::reserve_digital(uint32_t first, uint64_t count) {
-  if (count == 0) return;
-  const uint64_t pages = std::min<uint64_t>(((first & (kPageCells - 1)) + count + kPageCells - 1) >> kPageLog2,
-                                            uint64_t{1} << (32 - kPageLog2));
-  for (uint64_t k = 0; k < pages; ++k) {
-    digital_.get(static_cast<uint32_t>(((first >> kPageLog2) + k) & ((1u << (32 - kPageLog2)) - 1)), stats_);
-  }
+  for_each_page_part(first, std::min<uint64_t>(count, uint64_t{1} << 32),
+                     [&](uint32_t addr, uint64_t, uint64_t) { digital_.get(addr >> kPageLog2, stats_); });
 }
 
 void CellStore::write_digital(Cursor& cursor, uint32_t addr, uint32_t word) {
@@ -310,18 +352,14 @@ uint32_t CellStore::read_digital(Cursor& cursor, uint32_t addr) {
 
 void CellStore::read_digital_run(Cursor& cursor, uint32_t first, uint32_t* out, std::size_t n) {
   cursor.counts.digital_reads += n;
-  while (n > 0) {
-    const std::size_t m = std::min<std::size_t>(n, kPageCells - (first & (kPageCells - 1)));
-    const DigitalPage* page = cursor_digital(cursor, first);
+  for_each_page_part(first, n, [&](uint32_t addr, uint64_t done, uint64_t m) {
+    const DigitalPage* page = cursor_digital(cursor, addr);
     if (page == nullptr) {
-      std::fill(out, out + m, 0u);
+      std::fill_n(out + done, m, 0u);
     } else {
-      std::copy_n(page->word.data() + (first & (kPageCells - 1)), m, out);
+      std::copy_n(page->word.data() + (addr & (kPageCells - 1)), m, out + done);
     }
-    first += static_cast<uint32_t>(m);  // wraps at 2^32 as the addresses do
-    out += m;
-    n -= m;
-  }
+  });
 }
 
 void CellStore::prepare_levels(int dac_bits) {

@@ -144,7 +144,8 @@ class CellStore final : public CellArray {
   uint64_t seed() const { return seed_; }
   const CellStoreStats& stats() const { return stats_; }
 
-  static constexpr int kPageLog2 = 16;
+  // 2^17 cells: an analog page (15 bytes a cell) fills most of a 2 MiB huge page
+  static constexpr int kPageLog2 = 17;
   static constexpr uint32_t kPageCells = 1u << kPageLog2;
 
  private:
