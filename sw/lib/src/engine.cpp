@@ -165,15 +165,15 @@ TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, con
   write_reg(port, r::cmd::kOffset, r::cmd::kStart.put(0, 1));
   const uint64_t store_from = port.cycles();
 
-  std::vector<uint32_t> bits(n);
-  std::memcpy(bits.data(), w, n * sizeof(float));
-  std::vector<uint8_t> flags;
-  if (sens == nullptr) flags.assign(n, 0);
+  // the words of one part at a time: a buffer that stays in cache, not a
+  // copy of the tensor (of fresh memory, faulted in page by page)
+  std::vector<uint32_t> bits(std::min<std::size_t>(n, std::max<std::size_t>(kProgressStep, kReadChunk)));
+  std::vector<uint8_t> no_marks(sens == nullptr ? std::min(n, kProgressStep) : 0, 0);
   cells.set_time(0.0);
-  const uint8_t* marks = sens != nullptr ? sens : flags.data();
   for (std::size_t at = 0; at < n; at += kProgressStep) {
     const std::size_t count = std::min(kProgressStep, n - at);
-    port.stream_weights(bits.data() + at, marks + at, count, at + count == n);
+    std::memcpy(bits.data(), w + at, count * sizeof(float));
+    port.stream_weights(bits.data(), sens != nullptr ? sens + at : no_marks.data(), count, at + count == n);
     report(progress, at + count);
   }
   const uint64_t store_to = port.cycles();
@@ -186,17 +186,17 @@ TensorCounters store_through(md::ControllerPort& port, md::CellStore& cells, con
   const uint64_t load_from = port.cycles();
   for (std::size_t at = 0; at < n; at += kReadChunk) {
     const auto count = static_cast<uint32_t>(std::min<std::size_t>(kReadChunk, n - at));
-    if (!port.read_weights(static_cast<uint32_t>(at), count, bits.data() + at)) {
+    if (!port.read_weights(static_cast<uint32_t>(at), count, bits.data())) {
       throw std::runtime_error("controller answered an error beat reading weights " +
                                std::to_string(at) + ".." + std::to_string(at + count - 1));
     }
+    std::memcpy(out + at, bits.data(), count * sizeof(float));
     report(progress, n + at + count);
   }
   if (phases != nullptr) {
     phases->store += store_to - store_from;
     phases->load += port.cycles() - load_from;
   }
-  std::memcpy(out, bits.data(), n * sizeof(float));
 
   TensorCounters c;
   c.weights_written = read_reg(port, r::weights_written::kOffset);
