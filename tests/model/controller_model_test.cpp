@@ -163,17 +163,17 @@ std::shared_ptr<const cm::Channel> noisy_channel(const std::string& table) {
 // apart: metadata and directory in regions of their own, as a host lays them
 // out (the block calls then write them from every thread); else both at 0,
 // overlapping (the block calls write them in stream order on one thread).
-void configure(ControllerModel& m, bool apart, bool verify) {
+void configure(ControllerModel& m, bool apart, bool verify, uint32_t sens_cells) {
   program_identity(m, 2.0f / 0.3f, 1.0);
   if (apart) {
-    ASSERT_TRUE(m.write_reg(regs::meta_base::kOffset, 0x0001'0000 - 300).ok);  // across a page boundary
+    ASSERT_TRUE(m.write_reg(regs::meta_base::kOffset, CellStore::kPageCells - 300).ok);  // across a page boundary
     ASSERT_TRUE(m.write_reg(regs::dir_base::kOffset, 0x0010'0000).ok);
   }
   ASSERT_TRUE(m.write_reg(regs::ctrl::kOffset, 0xF).ok);  // sp, am, ar, sens
   ASSERT_TRUE(m.write_reg(regs::threshold::kOffset, f2b(0.05f)).ok);
   ASSERT_TRUE(m.write_reg(regs::cells_small::kOffset, 1).ok);
   ASSERT_TRUE(m.write_reg(regs::cells_large::kOffset, 3).ok);
-  ASSERT_TRUE(m.write_reg(regs::cells_sens::kOffset, 4).ok);
+  ASSERT_TRUE(m.write_reg(regs::cells_sens::kOffset, sens_cells).ok);
   ASSERT_TRUE(m.write_reg(regs::res::kOffset, regs::res::kAdcBits.put(regs::res::kDacBits.put(0, 9), 8)).ok);
   ASSERT_TRUE(m.write_reg(regs::dir::kOffset, 5).ok);
   // the cells cross a page and wrap at 2^32: runs split at both
@@ -196,10 +196,11 @@ struct Outcome {
 
 // threads == 0: the one-weight calls.
 Outcome store_and_load(const std::shared_ptr<const cm::Channel>& channel, const std::vector<uint32_t>& bits,
-                       const std::vector<uint8_t>& sens, unsigned threads, bool apart, bool verify) {
+                       const std::vector<uint8_t>& sens, unsigned threads, bool apart, bool verify,
+                       uint32_t sens_cells) {
   CellStore store(channel, 42);
   ControllerModel m(ControllerParams{}, store);
-  configure(m, apart, verify);
+  configure(m, apart, verify, sens_cells);
   store.set_time(0.0);
   const std::size_t part = 5000;  // parts of the stream, as a host sends them
   for (std::size_t at = 0; at < bits.size(); at += part) {
@@ -261,24 +262,28 @@ TEST(ControllerModel, BlockCallsEqualOneWeightCallsOnAnyThreadCount) {
     std::string table;
     bool apart;
     bool verify;
+    uint32_t sens_cells;
   };
   std::vector<Case> cases;
   for (const std::string table : {"default", "aihwkit-pcm", "awgn"}) {
     for (const bool apart : {false, true}) {
-      for (const bool verify : {true, false}) cases.push_back({table, apart, verify});
+      for (const bool verify : {true, false}) cases.push_back({table, apart, verify, 4});
     }
   }
+  // sensitive weights of more cells than the channel draws together (CellStore::kRunCells)
+  cases.push_back({"aihwkit-pcm", true, false, 150});
   for (const Case& c : cases) {
     const auto channel = c.table == "awgn" ? std::make_shared<cm::AwgnChannel>(0.03) : noisy_channel(c.table);
-    const Outcome one = store_and_load(channel, bits, sens, 0, c.apart, c.verify);
+    const Outcome one = store_and_load(channel, bits, sens, 0, c.apart, c.verify, c.sens_cells);
     ASSERT_EQ(one.weights.size(), bits.size() - 1);
     if (c.verify) {
       EXPECT_GT(one.verify.failed + one.verify.pulses_used[2], 0u) << "verify re-programmed no cell";
     }
     for (const unsigned threads : {1u, 2u, 3u}) {
       SCOPED_TRACE(c.table + (c.apart ? ", regions apart, " : ", regions overlapping, ") +
-                   (c.verify ? "verify, " : "one pulse, ") + std::to_string(threads) + " threads");
-      const Outcome block = store_and_load(channel, bits, sens, threads, c.apart, c.verify);
+                   (c.verify ? "verify, " : "one pulse, ") + std::to_string(c.sens_cells) + " cells per sensitive weight, " +
+                   std::to_string(threads) + " threads");
+      const Outcome block = store_and_load(channel, bits, sens, threads, c.apart, c.verify, c.sens_cells);
       EXPECT_EQ(block.weights, one.weights);
       EXPECT_EQ(block.registers, one.registers);
       EXPECT_EQ(block.verify.pulses_used, one.verify.pulses_used);
@@ -364,7 +369,7 @@ TEST(CellStore, WriteRunEqualsOneCellWrites) {
     const auto channel = noisy ? block_calls::noisy_channel("default") : nullptr;
     CellStore run(channel, 5);
     CellStore one(channel, 5);
-    const uint32_t first = 0xFFFF'FFFFu - 150;  // page 0xFFFF, then 0 after the wrap
+    const uint32_t first = 0xFFFF'FFFFu - 150;  // the last page, then page 0 after the wrap
     const std::size_t n = 400;
     std::vector<int32_t> codes(n);
     for (std::size_t k = 0; k < n; ++k) codes[k] = static_cast<int32_t>((k * 7919) % 65536) - 32768;

@@ -591,26 +591,16 @@ bool ControllerModel::read_weights(uint32_t index, uint32_t count, uint32_t* out
       return;
     }
     // the cells of consecutive weights are consecutive: read them in runs of
-    // whole weights (a weight of more cells than a run, in several)
-    int32_t adc[CellStore::kRunCells];
+    // whole weights, a run holding at least the most cells a weight can have
+    constexpr std::size_t kReadCells = std::size_t{1} << regs::cells_small::kValue.width;
+    static_assert(regs::cells_large::kValue.width <= regs::cells_small::kValue.width &&
+                  regs::cells_sens::kValue.width <= regs::cells_small::kValue.width);
+    int32_t adc[kReadCells];
     for (std::size_t k = begin; k < stop;) {
       std::size_t weights_end = k;
       std::size_t run = 0;
-      while (weights_end < stop && run + decoder.cells(meta[weights_end]) <= CellStore::kRunCells) {
+      while (weights_end < stop && run + decoder.cells(meta[weights_end]) <= kReadCells) {
         run += decoder.cells(meta[weights_end++]);
-      }
-      if (weights_end == k) {
-        int64_t sum = 0;
-        for (uint32_t left = decoder.cells(meta[k]); left > 0;) {
-          const auto part = static_cast<uint32_t>(std::min<std::size_t>(left, CellStore::kRunCells));
-          store->read_run(cursor_of[b], analog_base_ + cell, adc, part, cfg_.adc_bits);
-          for (uint32_t j = 0; j < part; ++j) sum += adc_lane(adc[j]);
-          cell += part;
-          left -= part;
-        }
-        out[k] = decoder(meta[k], sum, offset);
-        ++k;
-        continue;
       }
       store->read_run(cursor_of[b], analog_base_ + cell, adc, run, cfg_.adc_bits);
       cell += static_cast<uint32_t>(run);
