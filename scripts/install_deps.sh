@@ -8,6 +8,11 @@ packages=(
   verilator iverilog
   libsystemc-dev
   libtorch-dev
+  # LibTorch's BLAS (the package it recommends, which --no-install-recommends
+  # leaves out): without it libblas.so.3 is the reference BLAS, and a LeNet
+  # evaluation spends most of its time in its sgemm. The OpenMP build, so that
+  # at::set_num_threads (--threads) also bounds the BLAS's threads.
+  libopenblas0-openmp
   libboost-program-options-dev
   libgtest-dev libgmock-dev
   nlohmann-json3-dev
