@@ -31,11 +31,7 @@ void for_each_page_part(uint32_t first, uint64_t n, F&& f) {
   }
 }
 
-}  // namespace
-
 #ifdef PCM_PAGES_MMAP
-namespace {
-
 // A page bigger than half a huge page is mapped on huge-page boundaries and
 // asks for huge pages (transparent huge pages in "madvise" mode, Linux's
 // default): one fault then clears 2 MiB where 4 KiB pages take 512 faults,
@@ -66,9 +62,9 @@ void* map_zeroed(std::size_t bytes) {
 #endif
   return raw + head;
 }
+#endif
 
 }  // namespace
-#endif
 
 template <typename Page>
 CellStore::PagePtr<Page> CellStore::zeroed_page() {
