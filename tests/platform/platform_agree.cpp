@@ -9,7 +9,7 @@
 // and registers against the functional model with the same lanes in the
 // same process. Prints "cycles N" (the store-and-load cycles).
 //
-//   rtl_platform_agree --platform fast|pin [--lanes N] [--weights N] [--out FILE] [--model]
+//   rtl_platform_agree --platform fast|pin [--lanes N] [--weights N] [--out FILE] [--trace FILE.fst] [--model]
 
 #include <cstdio>
 #include <cstdlib>
@@ -61,7 +61,7 @@ void store_and_load(ControllerPort& port, const TensorConfig& cfg, const Tensor&
 
 int usage(const char* msg) {
   std::fprintf(stderr, "rtl_platform_agree: %s\nusage: rtl_platform_agree --platform fast|pin [--lanes N] "
-               "[--weights N] [--out FILE] [--model]\n", msg);
+               "[--weights N] [--out FILE] [--trace FILE.fst] [--model]\n", msg);
   return 2;
 }
 
@@ -86,6 +86,8 @@ int main(int argc, char** argv) {
       weights = std::strtoull(argv[++i], nullptr, 10);
     } else if (a == "--out" && has_value) {
       out_path = argv[++i];
+    } else if (a == "--trace" && has_value) {
+      opt.trace_path = argv[++i];
     } else if (a == "--model") {
       against_model = true;
     } else {

@@ -87,13 +87,12 @@ bool set_lane(T& port, int l, uint32_t v) {
 PCM_FAST_ROOTS
 #undef PCM_FAST_ROOT
 
-template <class V>
+template <class V, bool kTraced>
 void posedge(V& m) {
 #if PCM_FAST_DIRECT_POSEDGE
   auto* r = m.rootp;
-#if PCM_RTL_TRACE
-  r->vlSymsp->__Vm_activity = true;  // what eval_step() marks for tracing (a member only when traced)
-#endif
+  // what eval_step() marks for tracing (a member only of a traced build)
+  if constexpr (kTraced) r->vlSymsp->__Vm_activity = true;
   constexpr uint32_t kLimit = 100;   // Verilator's own convergence limit
   uint32_t nba_iterations = 0;
   for (bool again = true; again;) {
@@ -145,7 +144,8 @@ class FastCtrl {
   virtual void finish() = 0;
 };
 
-template <class V>
+// V: a Verilated variant; kTraced: it was Verilated with FST tracing.
+template <class V, bool kTraced>
 class FastCtrlImpl final : public FastCtrl {
  public:
   FastCtrlImpl(const RtlPlatformOptions& opt, CellStore& store, int lanes)
@@ -245,14 +245,16 @@ class FastCtrlImpl final : public FastCtrl {
 
   void start_trace() override {
 #if PCM_RTL_TRACE
-    if (opt_.trace_path.empty()) return;
-    trace_ = std::make_unique<VerilatedFstC>();
-    probe_ = std::make_unique<Vpcm_array_probe_c>("pcm_rtl_platform.probe.u_pcm_array");
-    array_.observe([this](const ArrayCore::View& v) { show(v); });
-    m_->trace(trace_.get(), 99);
-    probe_->trace(trace_.get(), 99);
-    trace_until_ = opt_.trace_cycles == 0 ? UINT64_MAX : opt_.trace_from + opt_.trace_cycles;
-    if (opt_.trace_from == 0) open_trace();
+    if constexpr (kTraced) {  // an untraced build has no trace()
+      if (opt_.trace_path.empty()) return;
+      trace_ = std::make_unique<VerilatedFstC>();
+      probe_ = std::make_unique<Vpcm_array_probe_c>("pcm_rtl_platform.probe.u_pcm_array");
+      array_.observe([this](const ArrayCore::View& v) { show(v); });
+      m_->trace(trace_.get(), 99);
+      probe_->trace(trace_.get(), 99);
+      trace_until_ = opt_.trace_cycles == 0 ? UINT64_MAX : opt_.trace_from + opt_.trace_cycles;
+      if (opt_.trace_from == 0) open_trace();
+    }
 #endif
   }
 
@@ -294,7 +296,7 @@ class FastCtrlImpl final : public FastCtrl {
   void falling_edge() {
 #if PCM_FAST_DIRECT_POSEDGE
 #if PCM_RTL_TRACE
-    const bool traced = trace_ != nullptr;  // a waveform sees every eval()
+    const bool traced = kTraced && trace_ != nullptr;  // a waveform sees every eval()
 #else
     const bool traced = false;
 #endif
@@ -350,7 +352,7 @@ class FastCtrlImpl final : public FastCtrl {
       p.adc_bits = m.cell_adc_bits_o;
     }
     m.clk_i = 1;
-    posedge(m);
+    posedge<V, kTraced>(m);
     ++cycles_;
     const ArrayCore::Edge e = array_.edge(p);
     if (e.rdata_new) {
@@ -421,9 +423,14 @@ struct VariantEntry {
   double (*bare_loop)(uint64_t cycles);
 };
 
-template <class V>
+// Plain runs get the untraced build U; a run that asks for a waveform, the
+// traced build T (U itself where tracing is not built in).
+template <class U, class T>
 std::unique_ptr<FastCtrl> make_ctrl(const RtlPlatformOptions& opt, CellStore& store, int lanes) {
-  return std::make_unique<FastCtrlImpl<V>>(opt, store, lanes);
+  if (PCM_RTL_TRACE && !opt.trace_path.empty()) {
+    return std::make_unique<FastCtrlImpl<T, PCM_RTL_TRACE != 0>>(opt, store, lanes);
+  }
+  return std::make_unique<FastCtrlImpl<U, false>>(opt, store, lanes);
 }
 
 // The ceiling of the fast platform: an instance of its own, every input
@@ -453,8 +460,8 @@ double bare_loop(uint64_t cycles) {
   return wall > 0.0 ? static_cast<double>(cycles) / wall : 0.0;
 }
 
-#define PCM_FAST_VARIANT(prefix, lanes, dacw, adcw) \
-  VariantEntry{RtlVariant{lanes, dacw, adcw}, &make_ctrl<prefix>, &bare_loop<prefix>},
+#define PCM_FAST_VARIANT(prefix, traced, lanes, dacw, adcw) \
+  VariantEntry{RtlVariant{lanes, dacw, adcw}, &make_ctrl<prefix, traced>, &bare_loop<prefix>},
 const VariantEntry kVariants[] = {PCM_FAST_VARIANTS};
 #undef PCM_FAST_VARIANT
 
