@@ -292,20 +292,24 @@ class IdealEngine final : public Engine {
         std::size_t run_weight[kChunk];
         double y[kChunk];
         std::size_t run = 0;
+        double nu[kChunk];
+        double read[kChunk];
         auto flush = [&] {
+          // the cells' life as the array lives it (cell_store.cpp): programmed
+          // once, read once, each step's draws for the run together
           ch.program_many(run_level, run_key, y, run);
-          for (std::size_t q = 0; q < run; ++q) {
-            // the cell's life as the array lives it (cell_store.cpp): programmed once, read once
-            if (exact_reads) {
-              sum[run_weight[q]] += y[q];
-              continue;
+          if (!exact_reads) {
+            if (drifting) {
+              for (std::size_t q = 0; q < run; ++q) run_key[q].stream = cm::Stream::kDrift;
+              ch.drift_many(run_level, run_key, nu, run);
+            } else {
+              std::fill(nu, nu + run, 0.0);  // read ignores nu
             }
-            cm::CellKey key = run_key[q];
-            key.stream = cm::Stream::kDrift;
-            const double nu = drifting ? ch.drift_at(run_level[q], key) : 0.0;  // else read ignores nu
-            key.stream = cm::Stream::kRead;
-            sum[run_weight[q]] += ch.read(y[q], nu, load_time_, key);
+            for (std::size_t q = 0; q < run; ++q) run_key[q].stream = cm::Stream::kRead;
+            ch.read_many(y, nu, load_time_, run_key, read, run);
           }
+          const double* value = exact_reads ? y : read;
+          for (std::size_t q = 0; q < run; ++q) sum[run_weight[q]] += value[q];
           run = 0;
         };
         for (std::size_t k0 = begin; k0 < end; k0 += kChunk) {
