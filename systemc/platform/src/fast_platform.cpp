@@ -7,11 +7,12 @@
 // the host's quantum keeper syncs.
 //
 // One clock cycle (cycle()):
-//   1. clk low, inputs of the cycle set: eval() settles the combinational
-//      outputs (falling_edge(): only if an input changed since the last
-//      eval()); the array computes cell_req_ready for the request now on the
-//      port (only while valid, as PcmArray does) and, if that changed, eval()
-//      again;
+//   1. clk low, inputs of the cycle set, cell_req_ready among them (the
+//      array's answer to the request the rising edge left on the port):
+//      eval() settles the combinational outputs (falling_edge(): only if an
+//      input changed since the last eval()); the array answers the settled
+//      request (only while valid, as PcmArray does) and, if that answer
+//      differs, eval() again;
 //   2. every output is sampled: the values the cycle ends with, which is what
 //      SystemC processes woken by the rising edge read;
 //   3. clk high, posedge(): the flops take their inputs (eval() without its
@@ -46,6 +47,7 @@
 namespace pcm::platform::detail {
 namespace {
 
+
 using sc_core::sc_time;
 
 // Lane l (32 bits) of a Verilated port of any width.
@@ -78,22 +80,27 @@ bool set_lane(T& port, int l, uint32_t v) {
 // edge's eval() settled that logic, so posedge() runs only what eval() runs
 // after it, the active and NBA regions with their convergence loop, through
 // the generated scheduler functions (found by the build for this Verilator:
-// PCM_FAST_DIRECT_POSEDGE; else eval()). The ctests hold the result to the
-// pin-level platform, which calls eval() through SystemC, cycle for cycle.
+// PCM_FAST_DIRECT_EVAL; else eval()). settle() is eval() called the same way,
+// without eval_step()'s wrapper (once per cycle, about 100 instructions). The
+// ctests hold the result to the pin-level platform, which calls eval()
+// through SystemC, cycle for cycle.
 #define PCM_FAST_ROOT(prefix)                                                                        \
+  inline void eval_triggers_ico(prefix##___024root* r) { prefix##___024root___eval_triggers__ico(r); } \
+  inline void eval_ico(prefix##___024root* r) { prefix##___024root___eval_ico(r); }                   \
   inline void eval_triggers_act(prefix##___024root* r) { prefix##___024root___eval_triggers__act(r); } \
   inline void eval_act(prefix##___024root* r) { prefix##___024root___eval_act(r); }                   \
   inline void eval_nba(prefix##___024root* r) { prefix##___024root___eval_nba(r); }
 PCM_FAST_ROOTS
 #undef PCM_FAST_ROOT
 
+constexpr uint32_t kConvergeLimit = 100;  // Verilator's own
+
 template <class V, bool kTraced>
 void posedge(V& m) {
-#if PCM_FAST_DIRECT_POSEDGE
+#if PCM_FAST_DIRECT_EVAL
   auto* r = m.rootp;
   // what eval_step() marks for tracing (a member only of a traced build)
   if constexpr (kTraced) r->vlSymsp->__Vm_activity = true;
-  constexpr uint32_t kLimit = 100;   // Verilator's own convergence limit
   uint32_t nba_iterations = 0;
   for (bool again = true; again;) {
     again = false;
@@ -104,17 +111,39 @@ void posedge(V& m) {
       eval_triggers_act(r);
       if (r->__VactTriggered.any()) {
         act = true;
-        if (++r->__VactIterCount > kLimit) throw std::runtime_error("pcm_ctrl: active region did not converge");
+        if (++r->__VactIterCount > kConvergeLimit) {
+          throw std::runtime_error("pcm_ctrl: active region did not converge");
+        }
         r->__VnbaTriggered.set(r->__VactTriggered);
         eval_act(r);
       }
     }
     if (r->__VnbaTriggered.any()) {
       again = true;
-      if (++nba_iterations > kLimit) throw std::runtime_error("pcm_ctrl: NBA region did not converge");
+      if (++nba_iterations > kConvergeLimit) throw std::runtime_error("pcm_ctrl: NBA region did not converge");
       eval_nba(r);
     }
   }
+#else
+  m.eval();
+#endif
+}
+
+// eval() after the model's first one (eval_step() runs the initial blocks).
+template <class V, bool kTraced>
+void settle(V& m) {
+#if PCM_FAST_DIRECT_EVAL
+  auto* r = m.rootp;
+  r->__VicoIterCount = 0;
+  for (;;) {
+    eval_triggers_ico(r);
+    if (!r->__VicoTriggered.any()) break;
+    if (r->__VicoIterCount++ > kConvergeLimit) {
+      throw std::runtime_error("pcm_ctrl: input combinational region did not converge");
+    }
+    eval_ico(r);
+  }
+  posedge<V, kTraced>(m);
 #else
   m.eval();
 #endif
@@ -154,7 +183,8 @@ class FastCtrlImpl final : public FastCtrl {
     m_->clk_i = 0;
     m_->rst_ni = 1;
     m_->rd_ready_i = 0;
-    eval();
+    m_->eval();  // the first: initial blocks
+    inputs_changed_ = false;
   }
 
   ArrayCore& array() override { return array_; }
@@ -283,8 +313,12 @@ class FastCtrlImpl final : public FastCtrl {
       inputs_changed_ = true;
     }
   }
+  void drive_req_ready(bool r) {
+    req_ready_ = r;
+    drive(m_->cell_req_ready_i, r);
+  }
   void eval() {
-    m_->eval();
+    settle<V, kTraced>(*m_);
     inputs_changed_ = false;
   }
   // The falling edge. eval() would run the input-combinational pass, then
@@ -294,7 +328,7 @@ class FastCtrlImpl final : public FastCtrl {
   // clock's new level is recorded for the next edge's trigger. About half of
   // a load's cycles change no input (docs/PERFORMANCE.md).
   void falling_edge() {
-#if PCM_FAST_DIRECT_POSEDGE
+#if PCM_FAST_DIRECT_EVAL
 #if PCM_RTL_TRACE
     const bool traced = kTraced && trace_ != nullptr;  // a waveform sees every eval()
 #else
@@ -311,14 +345,20 @@ class FastCtrlImpl final : public FastCtrl {
   void cycle() {
     V& m = *m_;
     m.clk_i = 0;
+    // cell_req_ready answers the request the falling edge settles to. That is
+    // almost always the request the rising edge left on the port, so the
+    // answer to that one goes in with the cycle's other inputs, and a second
+    // eval() follows only if the settled request wants another answer (a
+    // fifth of all cycles needed one before). As in PcmArray, ready changes
+    // only while a request is valid.
+    const bool held = req_ready_;
+    if (m.cell_req_valid_o) drive_req_ready(array_.ready(m.cell_req_addr_o, m.cell_req_count_o, m.cell_req_write_o));
     falling_edge();
-    if (m.cell_req_valid_o) {
-      const bool r = array_.ready(m.cell_req_addr_o, m.cell_req_count_o, m.cell_req_write_o);
-      if (r != req_ready_) {
-        req_ready_ = r;
-        drive(m.cell_req_ready_i, r);
-        eval();
-      }
+    const bool settled =
+        m.cell_req_valid_o ? array_.ready(m.cell_req_addr_o, m.cell_req_count_o, m.cell_req_write_o) : held;
+    if (settled != req_ready_) {
+      drive_req_ready(settled);
+      eval();
     }
 #if PCM_RTL_TRACE
     if (trace_ && trace_->isOpen()) {
