@@ -47,7 +47,6 @@
 namespace pcm::platform::detail {
 namespace {
 
-
 using sc_core::sc_time;
 
 // Lane l (32 bits) of a Verilated port of any width.
@@ -81,7 +80,7 @@ bool set_lane(T& port, int l, uint32_t v) {
 // after it, the active and NBA regions with their convergence loop, through
 // the generated scheduler functions (found by the build for this Verilator:
 // PCM_FAST_DIRECT_EVAL; else eval()). settle() is eval() called the same way,
-// without eval_step()'s wrapper (once per cycle, about 100 instructions). The
+// without eval_step()'s wrapper (about 100 instructions per call). The
 // ctests hold the result to the pin-level platform, which calls eval()
 // through SystemC, cycle for cycle.
 #define PCM_FAST_ROOT(prefix)                                                                        \
