@@ -15,7 +15,7 @@
 //      differs, eval() again;
 //   2. every output is sampled: the values the cycle ends with, which is what
 //      SystemC processes woken by the rising edge read;
-//   3. clk high, posedge(): the flops take their inputs (eval() without its
+//   3. clk high, act_and_nba(): the flops take their inputs (eval() without its
 //      input-combinational pass, which step 1 has done);
 //   4. the array takes the edge with the sampled port (ArrayCore::edge) and
 //      drives the response inputs of the next cycle.
@@ -76,7 +76,7 @@ bool set_lane(T& port, int l, uint32_t v) {
 // Verilator 5's eval() runs the input-combinational region first, at every
 // call: pcm_ctrl's logic fed by its inputs, about half of the model's work.
 // At the rising edge no input but the clock has changed since the falling
-// edge's eval() settled that logic, so posedge() runs only what eval() runs
+// edge's eval() settled that logic, so act_and_nba() runs only what eval() runs
 // after it, the active and NBA regions with their convergence loop, through
 // the generated scheduler functions (found by the build for this Verilator:
 // PCM_FAST_DIRECT_EVAL; else eval()). settle() is eval() called the same way,
@@ -95,7 +95,7 @@ PCM_FAST_ROOTS
 constexpr uint32_t kConvergeLimit = 100;  // Verilator's own
 
 template <class V, bool kTraced>
-void posedge(V& m) {
+void act_and_nba(V& m) {
 #if PCM_FAST_DIRECT_EVAL
   auto* r = m.rootp;
   // what eval_step() marks for tracing (a member only of a traced build)
@@ -142,7 +142,7 @@ void settle(V& m) {
     }
     eval_ico(r);
   }
-  posedge<V, kTraced>(m);
+  act_and_nba<V, kTraced>(m);
 #else
   m.eval();
 #endif
@@ -312,6 +312,14 @@ class FastCtrlImpl final : public FastCtrl {
       inputs_changed_ = true;
     }
   }
+  // what the array's ready depends on, of the request on the port
+  struct Request {
+    uint32_t addr;
+    uint32_t count;
+    bool write;
+    bool operator==(const Request& o) const { return addr == o.addr && count == o.count && write == o.write; }
+  };
+  static Request request_of(const V& m) { return {m.cell_req_addr_o, m.cell_req_count_o, m.cell_req_write_o != 0}; }
   void drive_req_ready(bool r) {
     req_ready_ = r;
     drive(m_->cell_req_ready_i, r);
@@ -351,13 +359,17 @@ class FastCtrlImpl final : public FastCtrl {
     // fifth of all cycles needed one before). As in PcmArray, ready changes
     // only while a request is valid.
     const bool held = req_ready_;
-    if (m.cell_req_valid_o) drive_req_ready(array_.ready(m.cell_req_addr_o, m.cell_req_count_o, m.cell_req_write_o));
+    const bool asked = m.cell_req_valid_o;
+    const Request before = request_of(m);
+    if (asked) drive_req_ready(array_.ready(before.addr, before.count, before.write));
     falling_edge();
-    const bool settled =
-        m.cell_req_valid_o ? array_.ready(m.cell_req_addr_o, m.cell_req_count_o, m.cell_req_write_o) : held;
-    if (settled != req_ready_) {
-      drive_req_ready(settled);
-      eval();
+    if (!(asked && m.cell_req_valid_o && request_of(m) == before)) {  // else answered already
+      const Request now = request_of(m);
+      const bool settled = m.cell_req_valid_o ? array_.ready(now.addr, now.count, now.write) : held;
+      if (settled != req_ready_) {
+        drive_req_ready(settled);
+        eval();
+      }
     }
 #if PCM_RTL_TRACE
     if (trace_ && trace_->isOpen()) {
@@ -391,7 +403,7 @@ class FastCtrlImpl final : public FastCtrl {
       p.adc_bits = m.cell_adc_bits_o;
     }
     m.clk_i = 1;
-    posedge<V, kTraced>(m);
+    act_and_nba<V, kTraced>(m);
     ++cycles_;
     const ArrayCore::Edge e = array_.edge(p);
     if (e.rdata_new) {
