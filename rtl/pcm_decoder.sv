@@ -114,7 +114,7 @@ module pcm_decoder
   end
 
   // stage 3 arithmetic
-  logic [ProdWidth-1:0]   prod;
+  logic [ProdWidth-1:0]   prod, rest;
   logic [LeadWidth-1:0]   lead;
   logic [MantWidth:0]     mant;
   logic signed [ExpWidth-1:0] exp_b;
@@ -122,9 +122,15 @@ module pcm_decoder
 
   always_comb begin
     prod = ProdWidth'(s2_mag_q) * ProdWidth'({1'b1, s2_rscale_q[22:0]});
+    // the leading one (0 for prod == 0), found by halving: a scan of every
+    // bit costs the Verilated model a test per bit at every cycle
     lead = '0;
-    for (int i = 0; i < ProdWidth; i++) begin
-      if (prod[i]) lead = LeadWidth'(i);
+    rest = prod;
+    for (int s = LeadWidth - 1; s >= 0; s--) begin
+      if ((rest >> (1 << s)) != '0) begin
+        lead[s] = 1'b1;
+        rest = rest >> (1 << s);
+      end
     end
     exp_b = ExpWidth'(lead) + ExpWidth'(s2_rscale_q[30:23]) - ExpWidth'(ExpOffset);
     if (lead >= LeadWidth'(MantWidth)) begin

@@ -163,13 +163,21 @@ module pcm_reader
     walk_left = {1'b0, cur_q} - {1'b0, walk_q};
     walk_n = (walk_left < 33'(NumLanes)) ? LaneCntWidth'(walk_left) : LaneCntWidth'(NumLanes);
     block_mask = (32'd1 << block_log2_i) - 32'd1;
+    // a metadata response's cell counts, used only in the states that await
+    // one (the Verilated model evaluates this block twice per cycle)
     rsp_sum_r = '0;
     walk_sum = '0;
     for (int l = 0; l < NumLanes; l++) begin
-      rsp_meta[l] = meta_en_i ? rsp_rdata_i[l*WordWidth +: MetaWidth] : '0;
-      rsp_r[l] = rd_cells_for(rsp_meta[l]);
-      if (LaneCntWidth'(l) < n_group) rsp_sum_r = rsp_sum_r + GroupCellWidth'(rsp_r[l]);
-      if (LaneCntWidth'(l) < walk_n) walk_sum = walk_sum + GroupCellWidth'(rsp_r[l]);
+      rsp_meta[l] = '0;
+      rsp_r[l] = '0;
+    end
+    if (state_q == StMetaRsp || state_q == StWalkRsp) begin
+      for (int l = 0; l < NumLanes; l++) begin
+        rsp_meta[l] = meta_en_i ? rsp_rdata_i[l*WordWidth +: MetaWidth] : '0;
+        rsp_r[l] = rd_cells_for(rsp_meta[l]);
+        if (LaneCntWidth'(l) < n_group) rsp_sum_r = rsp_sum_r + GroupCellWidth'(rsp_r[l]);
+        if (LaneCntWidth'(l) < walk_n) walk_sum = walk_sum + GroupCellWidth'(rsp_r[l]);
+      end
     end
 
     state_d = state_q;

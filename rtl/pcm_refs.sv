@@ -165,20 +165,30 @@ module pcm_refs
     // ------------------------------------------------------------ load
     // (one process with the store's: Icarus 11 loops when two always_comb
     // blocks call the same function)
-    r_adc = XWidth'($signed(rsp_code_i));
-    r_tgt = target_of(r_s_q, adc_bits_i);
-    sum_next = sum_q + SumWidth'(r_adc - r_tgt);
-    // mean error in Q.TFrac: sum * 2^(TFrac + 1 - adc_bits) / 2^REF_LOG2, rounded half up
-    up = 5'(TFrac + 1) - adc_bits_i;
-    shifted = ShiftedWidth'(sum_next) <<< up;
-    rounded = shifted;
-    if (ref_log2_i != 3'd0) begin
-      rounded = (shifted + (ShiftedWidth'(1) <<< (ref_log2_i - 3'd1))) >>> ref_log2_i;
-    end
+    // a response's arithmetic, used only while one is awaited (the Verilated
+    // model evaluates this block twice per cycle, references or not)
+    r_adc = '0;
+    r_tgt = '0;
+    sum_next = sum_q;
+    up = '0;
+    shifted = '0;
+    rounded = '0;
     omax = ShiftedWidth'((1 << (TWidth - 1)) - 1);
     omin = -(ShiftedWidth'(1 << (TWidth - 1)));  // parenthesized: Yosys 0.23 reads -W'(x) as (-W)'(x)
-    if (rounded > omax) rounded = omax;
-    if (rounded < omin) rounded = omin;
+    if (r_state_q != RIdle && r_state_q != RIssue) begin  // the case's default arm below
+      r_adc = XWidth'($signed(rsp_code_i));
+      r_tgt = target_of(r_s_q, adc_bits_i);
+      sum_next = sum_q + SumWidth'(r_adc - r_tgt);
+      // mean error in Q.TFrac: sum * 2^(TFrac + 1 - adc_bits) / 2^REF_LOG2, rounded half up
+      up = 5'(TFrac + 1) - adc_bits_i;
+      shifted = ShiftedWidth'(sum_next) <<< up;
+      rounded = shifted;
+      if (ref_log2_i != 3'd0) begin
+        rounded = (shifted + (ShiftedWidth'(1) <<< (ref_log2_i - 3'd1))) >>> ref_log2_i;
+      end
+      if (rounded > omax) rounded = omax;
+      if (rounded < omin) rounded = omin;
+    end
 
     cr_valid_o = (r_state_q == RIssue);
     cr_addr_o = ref_base_i + AddrWidth'(r_j_q);

@@ -131,13 +131,17 @@ module pcm_verifier
   assign rsp_fire = rsp_valid_i && rsp_ready_o;
   assign take_up = (state_q == StIdle) && dn_fire && !up_digital_i && verify_en;
 
+  // What a response does to the lanes; used only while one is awaited, so
+  // only then worked out (the Verilated model evaluates this block twice
+  // per cycle, verify or not).
   always_comb begin
-    // lanes a response carries: the group's cells, or the one cell at lane 0
     lane_read = '0;
-    for (int l = 0; l < NumLanes; l++) begin
-      if (state_q == StGroupWait) lane_read[l] = LaneCntWidth'(l) < count_q && pend_q[l];
-      else if (state_q == StWait) lane_read[l] = LaneIdxWidth'(l) == lane_q;
-    end
+    lane_ok = '0;
+    lane_fail = '0;
+    lane_retry = '0;
+    pend_next = pend_q;
+    any_pend = 1'b0;
+    first_pend = '0;
     for (int l = 0; l < NumLanes; l++) begin
       // the cell of lane l is in response lane l (group) or lane 0 (one cell)
       if (state_q == StWait) begin
@@ -147,19 +151,27 @@ module pcm_verifier
         err[l] = ErrWidth'($signed(tgt_q[l])) -
                  ErrWidth'($signed(rsp_rdata_i[l*WordWidth +: AdcWidth]));
       end
-      err_mag[l] = err[l][ErrWidth-1] ? ErrWidth'(-err[l]) : ErrWidth'(err[l]);
-      lane_ok[l] = err_mag[l] <= ErrWidth'(pv_tol_i);
-      lane_fail[l] = lane_read[l] && !lane_ok[l] && pulses_q[l] >= pv_pulses_i;
-      lane_retry[l] = lane_read[l] && !lane_ok[l] && pulses_q[l] < pv_pulses_i;
+      err_mag[l] = '0;
     end
-    // cells still to re-program once this response is taken
-    pend_next = (pend_q & ~lane_read) | lane_retry;
-    any_pend = 1'b0;
-    first_pend = '0;
-    for (int l = NumLanes - 1; l >= 0; l--) begin
-      if (pend_next[l]) begin
-        any_pend = 1'b1;
-        first_pend = LaneIdxWidth'(l);
+    if (st_wait) begin
+      // lanes a response carries: the group's cells, or the one cell at lane 0
+      for (int l = 0; l < NumLanes; l++) begin
+        if (state_q == StGroupWait) lane_read[l] = LaneCntWidth'(l) < count_q && pend_q[l];
+        else if (state_q == StWait) lane_read[l] = LaneIdxWidth'(l) == lane_q;
+      end
+      for (int l = 0; l < NumLanes; l++) begin
+        err_mag[l] = err[l][ErrWidth-1] ? ErrWidth'(-err[l]) : ErrWidth'(err[l]);
+        lane_ok[l] = err_mag[l] <= ErrWidth'(pv_tol_i);
+        lane_fail[l] = lane_read[l] && !lane_ok[l] && pulses_q[l] >= pv_pulses_i;
+        lane_retry[l] = lane_read[l] && !lane_ok[l] && pulses_q[l] < pv_pulses_i;
+      end
+      // cells still to re-program once this response is taken
+      pend_next = (pend_q & ~lane_read) | lane_retry;
+      for (int l = NumLanes - 1; l >= 0; l--) begin
+        if (pend_next[l]) begin
+          any_pend = 1'b1;
+          first_pend = LaneIdxWidth'(l);
+        end
       end
     end
   end

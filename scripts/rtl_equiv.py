@@ -11,9 +11,10 @@ Both versions are read with the working tree's packages, flattened, their
 memories mapped to flops and the asynchronous reset made synchronous
 (async2sync); equiv_make pairs the wires and flops of the same name,
 equiv_simple and equiv_induct prove them. --ignore leaves out internal wires
-that may differ where nothing uses them (e.g. a read mux that is now decoded
-only during an access); flops and outputs are never left out. A leaf module
-only (one that instantiates no other module of rtl/).
+(an unpacked array with its elements) that may differ where nothing uses them
+(e.g. a read mux that is now decoded only during an access); flops and
+outputs are never left out. A leaf module only (one that instantiates no
+other module of rtl/).
 
 Standard library only. Exit status: 0 equivalent, 1 not proven (the
 unproven signals are printed), 2 bad input.
@@ -28,6 +29,7 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RTL_DIR = os.path.join(ROOT, "rtl")
+MAX_ARRAY = 64  # elements of an unpacked array that --ignore covers
 PACKAGES = ["pcm_ctrl_reg_pkg.sv"]  # pcm_ctrl_pkg.sv comes in by `include
 
 
@@ -85,7 +87,8 @@ def main():
             with open(os.path.join(tmp, name), "w") as f:
                 f.write(text)
         with open(os.path.join(tmp, "ignore.txt"), "w") as f:
-            f.write("".join(w + "\n" for w in a.ignore))
+            # a wire and, if it is an unpacked array, its elements (name[i])
+            f.write("".join(f"{w}\n" + "".join(f"{w}[{i}]\n" for i in range(MAX_ARRAY)) for w in a.ignore))
         chparam = ""
         for name, value in params:
             chparam += f"chparam -set {name} {value} {a.module}_gold {a.module}_gate\n"
