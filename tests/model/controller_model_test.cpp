@@ -360,6 +360,40 @@ TEST(ControllerModel, ProgramManyEqualsProgramAtCellByCell) {
 
 }  // namespace block_calls
 
+// One-cell writes (the rtl platform's array) prepare the table of every
+// code's level once they are a quarter of the codes, and hold the same values
+// as writes through a cursor's cache: programmed, read at the reference time
+// and read after a day of drift.
+TEST(CellStore, OneCellWritesPrepareTheLevelTableWithTheSameValues) {
+  const auto channel = block_calls::noisy_channel("default");
+  const int bits = 10;  // the table pays off after 256 writes
+  ASSERT_TRUE(CellStore::levels_pay_off(256, bits));
+  ASSERT_FALSE(CellStore::levels_pay_off(255, bits));
+  CellStore one(channel, 9);
+  CellStore run(channel, 9);
+  const std::size_t n = 1500;
+  std::vector<int32_t> codes(n);
+  for (std::size_t k = 0; k < n; ++k) codes[k] = static_cast<int32_t>((k * 389) % 1024) - 512;
+  run.reserve_analog(0, n);
+  CellStore::Cursor cursor;
+  run.write_run(cursor, 0, codes.data(), n, bits);
+  run.merge(cursor);
+  EXPECT_FALSE(run.levels_prepared(bits));  // a block caller prepares it, not the store
+  for (std::size_t k = 0; k < n; ++k) {
+    one.write_analog(static_cast<uint32_t>(k), codes[k], bits);
+    EXPECT_EQ(one.levels_prepared(bits), k + 1 >= 256) << "after write " << k + 1;
+  }
+  EXPECT_FALSE(one.levels_prepared(16));
+  for (const double t : {channel->reference_time(), 86400.0}) {
+    one.set_time(t);
+    run.set_time(t);
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto addr = static_cast<uint32_t>(k);
+      EXPECT_EQ(one.read_analog(addr, 16), run.read_analog(addr, 16)) << "cell " << k << " t=" << t;
+    }
+  }
+}
+
 // CellStore::write_run against write_analog cell by cell, on cells written
 // before a different number of times (the access in each key), over a page
 // boundary and the wrap at 2^32, with and without a channel.

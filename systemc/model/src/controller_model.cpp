@@ -436,9 +436,7 @@ void ControllerModel::write_weights(const uint32_t* bits, const uint8_t* sens, s
     if (dir_en && dir_n > 0) store->reserve_digital(static_cast<uint32_t>(dir_lo), dir_n);
   }
   store->reserve_analog(analog_base_ + start_cell, all.cells);
-  // a table of every code's channel level pays off once a part is a
-  // quarter of the codes (it is kept for the store's life)
-  if (n >= (std::size_t{1} << cfg_.dac_bits) / 4) store->prepare_levels(cfg_.dac_bits);
+  if (CellStore::levels_pay_off(n, cfg_.dac_bits)) store->prepare_levels(cfg_.dac_bits);
   const unsigned cell_blocks = block_count(n, use);
   std::vector<ProgramCounts> counts(cell_blocks);
   std::vector<uint64_t> dir_written(cell_blocks);

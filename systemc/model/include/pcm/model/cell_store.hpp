@@ -105,6 +105,15 @@ class CellStore final : public CellArray {
   // thread, before block calls; a few ms at 16 bits): from then on no cursor
   // interpolates the channel's curves for codes of that resolution.
   void prepare_levels(int dac_bits);
+  // Whether that table pays off for writes of n cells at dac_bits: once they
+  // are a quarter of the codes (the table is kept for the store's life). The
+  // block callers ask it per call; the one-cell writes count themselves.
+  static bool levels_pay_off(uint64_t n, int dac_bits) {
+    return dac_bits >= 1 && dac_bits <= 16 && n >= (uint64_t{1} << dac_bits) / 4;
+  }
+  bool levels_prepared(int dac_bits) const {
+    return dac_bits >= 1 && dac_bits <= 16 && !level_table_[static_cast<std::size_t>(dac_bits)].empty();
+  }
   // Asks the cache for the level of a DAC code that a write will soon need:
   // the table is 3 MB at 16 bits, and a model's codes come in no order, so
   // without it most writes wait for the level.
@@ -208,6 +217,9 @@ class CellStore final : public CellArray {
   Pages<AnalogPage> analog_;
   Pages<DigitalPage> digital_;
   Cursor own_;  // of the one-cell calls
+  // one-cell analog writes by DAC bits, until their level table is prepared
+  // (a cursor's cache of 4096 codes misses on most writes of a large model)
+  std::array<uint64_t, 17> own_writes_{};
   std::array<std::vector<channel_model::Channel::ProgramLevel>, 17> level_table_;  // by DAC bits, then code
   CellStoreStats stats_;
 };
