@@ -3,6 +3,7 @@
 // Verilated-SystemC clock loop. An ordinary main(), as host programs have
 // (no sc_main): this is also the check that such programs link and run.
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -22,7 +23,7 @@ namespace {
   std::fprintf(stderr, "rtl_platform_speed: error: %s\n", msg.c_str());
   std::fprintf(stderr,
                "usage: rtl_platform_speed [--weights N] [--cells R] [--ctrl C] [--analog-base A] [--meta-base M] [--banks B] [--write-latency L] "
-               "[--read-latency L] [--bare CYCLES] [--platform fast|pin]\n");
+               "[--read-latency L] [--bare CYCLES] [--platform fast|pin] [--lanes L] [--dac-width D] [--adc-width A]\n");
   std::exit(2);
 }
 
@@ -61,6 +62,10 @@ int main(int argc, char** argv) {
     else if (a == "--write-latency") opt.timing.write_latency = static_cast<uint32_t>(number(v, a));
     else if (a == "--read-latency") opt.timing.read_latency = static_cast<uint32_t>(number(v, a));
     else if (a == "--bare") bare = number(v, a);
+    // the Verilated variant (the build's PGO training runs each one)
+    else if (a == "--lanes") opt.variant.lanes = static_cast<int>(std::min<uint64_t>(number(v, a), 64));
+    else if (a == "--dac-width") opt.variant.dac_width = static_cast<int>(std::min<uint64_t>(number(v, a), 64));
+    else if (a == "--adc-width") opt.variant.adc_width = static_cast<int>(std::min<uint64_t>(number(v, a), 64));
     else if (a == "--platform" && (std::string(v) == "fast" || std::string(v) == "pin"))
       opt.kind = std::string(v) == "pin" ? pcm::platform::RtlPlatformKind::kPinLevel : pcm::platform::RtlPlatformKind::kFast;
     else usage("unknown option '" + a + "'");
@@ -79,6 +84,8 @@ int main(int argc, char** argv) {
     cfg.cells_small = static_cast<uint32_t>(cells);
     cfg.cells_large = static_cast<uint32_t>(cells);
     cfg.ctrl = static_cast<uint32_t>(ctrl);
+    cfg.dac_bits = static_cast<uint32_t>(std::min(opt.variant.dac_width, 16));
+    cfg.adc_bits = static_cast<uint32_t>(std::min(opt.variant.adc_width, 16));
     if (analog_base) cfg.analog_base = static_cast<uint32_t>(*analog_base);
     if (meta_base) cfg.meta_base = static_cast<uint32_t>(*meta_base);
     for (bool ok : program(p, cfg)) {
