@@ -37,17 +37,23 @@ void ArrayCore::clear_stats() {
 }
 
 int ArrayCore::touched_banks(uint32_t addr, uint32_t count, Touch* out) const {
+  // a row at a time (one division each, not one per cell): the cells from a
+  // to the end of its row, or to the wrap of addresses at 2^32
   int n = 0;
-  uint32_t prev_row = 0;
-  for (uint32_t l = 0; l < count; ++l) {
-    const uint32_t row = (addr + l) / timing_.lanes;  // addresses wrap at 2^32
-    if (l != 0 && row == prev_row) continue;
-    prev_row = row;
+  const uint32_t lanes = timing_.lanes;
+  uint32_t a = addr;
+  for (uint32_t left = count; left > 0;) {
+    const uint32_t row = a / lanes;
+    const uint64_t to_row_end = lanes - (a - row * lanes);
+    const uint64_t to_wrap = (uint64_t{1} << 32) - a;
+    const auto cells = static_cast<uint32_t>(std::min<uint64_t>(left, std::min(to_row_end, to_wrap)));
     const uint32_t bank = timing_.bank_of_row(row);
     int i = 0;
     while (i < n && out[i].bank != bank) ++i;
     if (i == n) out[n++] = Touch{bank, 0};
     ++out[i].rows;
+    a += cells;  // wraps at 2^32
+    left -= cells;
   }
   return n;
 }
