@@ -309,12 +309,12 @@ int32_t CellStore::read_cell(Cursor& cursor, AnalogPage* page, uint32_t addr, in
 
 void CellStore::write_analog(uint32_t addr, int32_t dac_code, int dac_bits) {
   AnalogPage& page = analog_.get(addr >> kPageLog2, stats_);
-  if (channel_ && dac_bits >= 1 && dac_bits <= 16 && level_table_[static_cast<std::size_t>(dac_bits)].empty() &&
+  own_.page = nullptr;  // pages are looked up here; the cursor keeps its levels
+  write_cell(own_, page, addr, dac_code, dac_bits);  // checks dac_bits
+  if (channel_ && !levels_prepared(dac_bits) &&
       levels_pay_off(++own_writes_[static_cast<std::size_t>(dac_bits)], dac_bits)) {
     prepare_levels(dac_bits);
   }
-  own_.page = nullptr;  // pages are looked up here; the cursor keeps its levels
-  write_cell(own_, page, addr, dac_code, dac_bits);
   merge(own_);
   own_.counts = CellStoreStats{};
 }

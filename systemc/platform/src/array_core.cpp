@@ -44,7 +44,7 @@ int ArrayCore::touched_banks(uint32_t addr, uint32_t count, Touch* out) const {
   uint32_t a = addr;
   for (uint32_t left = count; left > 0;) {
     const uint32_t row = a / lanes;
-    const uint64_t to_row_end = lanes - (a - row * lanes);
+    const uint64_t to_row_end = lanes - a % lanes;
     const uint64_t to_wrap = (uint64_t{1} << 32) - a;
     const auto cells = static_cast<uint32_t>(std::min<uint64_t>(left, std::min(to_row_end, to_wrap)));
     const uint32_t bank = timing_.bank_of_row(row);
