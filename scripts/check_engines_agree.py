@@ -11,9 +11,10 @@ import sys
 SAME = ("accuracy_mean", "accuracy_std", "clean_accuracy", "cost_ideal_analog", "cost_ideal_total",
         "cost_realistic_total", "counters_saturated")
 # What may differ between the two engines' rows: the engine, where each point's
-# file went, and run-time figures (host time; cycles, which only rtl has).
+# file went, and run-time figures (host time; cycles and the rates derived
+# from them, which only rtl has).
 IGNORED = ("point", "engine", "out") + SAME
-IGNORED_PREFIXES = ("host_", "timing_", "provenance_")
+IGNORED_PREFIXES = ("host_", "timing_", "rates_", "provenance_")
 
 
 def main():
