@@ -98,14 +98,14 @@ module pcm_reader
     StDrain, StErr
   } state_e;
 
-  state_e                  state_q, state_d;
-  logic [31:0]             cur_q, cur_d;        // first weight of the next group
-  logic [32:0]             end_q, end_d;        // one past the last weight
-  logic [31:0]             walk_q, walk_d;      // directory walk position
-  logic [31:0]             ptr_q, ptr_d;        // next analog cell offset to read
-  logic [PendWidth-1:0]    pend_q, pend_d;      // analog responses outstanding
-  logic [GroupCellWidth-1:0] iss_left_q, iss_left_d;  // group cells still to request
-  logic [LaneCntWidth-1:0] iss_n_q, iss_n_d;    // weights in the group being issued
+  state_e                  state_q;
+  logic [31:0]             cur_q;        // first weight of the next group
+  logic [32:0]             end_q;        // one past the last weight
+  logic [31:0]             walk_q;       // directory walk position
+  logic [31:0]             ptr_q;        // next analog cell offset to read
+  logic [PendWidth-1:0]    pend_q;       // analog responses outstanding
+  logic [GroupCellWidth-1:0] iss_left_q; // group cells still to request
+  logic [LaneCntWidth-1:0] iss_n_q;      // weights in the group being issued
   // a group the issuer has just formed (from a metadata response, or without
   // metadata), for the consumer's slot or the next slot
   logic                    g_new, g_last;
@@ -114,36 +114,37 @@ module pcm_reader
   logic [CellCntWidth-1:0] g_r [NumLanes];
   logic [GroupCellWidth-1:0] g_cells;
   // request register
-  logic                    rq_q_valid, rq_d_valid;
-  logic                    rq_q_digital, rq_d_digital;
-  logic [AddrWidth-1:0]    rq_q_addr, rq_d_addr;
-  logic [LaneCntWidth-1:0] rq_q_count, rq_d_count;
+  logic                    rq_q_valid;
+  logic                    rq_q_digital;
+  logic [AddrWidth-1:0]    rq_q_addr;
+  logic [LaneCntWidth-1:0] rq_q_count;
   // group the consumer works on
-  logic                    grp_valid_q, grp_valid_d;
-  logic                    grp_last_q, grp_last_d;
-  logic [LaneCntWidth-1:0] grp_n_q, grp_n_d;
+  logic                    grp_valid_q;
+  logic                    grp_last_q;
+  logic [LaneCntWidth-1:0] grp_n_q;
   logic [MetaWidth-1:0]    grp_meta_q [NumLanes];
   logic [CellCntWidth-1:0] grp_r_q [NumLanes];
   // the next group, its cells already requested
-  logic                    nx_valid_q, nx_valid_d;
-  logic                    nx_last_q, nx_last_d;
-  logic [LaneCntWidth-1:0] nx_n_q, nx_n_d;
+  logic                    nx_valid_q;
+  logic                    nx_last_q;
+  logic [LaneCntWidth-1:0] nx_n_q;
   logic [MetaWidth-1:0]    nx_meta_q [NumLanes];
   logic [CellCntWidth-1:0] nx_r_q [NumLanes];
-  logic [GroupCellWidth-1:0] nx_cells_q, nx_cells_d;
+  logic [GroupCellWidth-1:0] nx_cells_q;
   // the analog response being summed
-  logic                    rb_valid_q, rb_valid_d;
+  logic                    rb_valid_q;
   logic [AdcWidth-1:0]     rb_q [NumLanes];
   // consumer
-  logic [LaneCntWidth-1:0]   c_k_q, c_k_d;
-  logic [CellCntWidth-1:0]   c_rem_q, c_rem_d;
-  logic [SumWidth-1:0]       c_acc_q, c_acc_d;
-  logic [LaneCntWidth-1:0]   c_lp_q, c_lp_d;
-  logic [GroupCellWidth-1:0] c_gleft_q, c_gleft_d;
+  logic [LaneCntWidth-1:0]   c_k_q;
+  logic [CellCntWidth-1:0]   c_rem_q, c_rem_next;
+  logic [SumWidth-1:0]       c_acc_q;
+  logic [LaneCntWidth-1:0]   c_lp_q;
+  logic [GroupCellWidth-1:0] c_gleft_q;
 
   logic                    rq_free, issue_pop, rb_load, rb_done, cons_fire, grp_done, grp_take, nx_take;
-  logic                    cell_issue;
-  logic [GroupCellWidth-1:0] iss_left_now;
+  logic                    cell_issue, cons_step, word_done;
+  logic [GroupCellWidth-1:0] iss_left_now, iss_left_next;
+  logic [LaneCntWidth-1:0] cell_cnt;
   logic [LaneCntWidth-1:0] iss_n_now;
   logic [32:0]             left;
   logic [LaneCntWidth-1:0] n_group;
@@ -156,13 +157,27 @@ module pcm_reader
   logic [CellCntWidth-1:0] avail, take_n;
   logic [SumWidth-1:0]     partial;
 
+  // The outputs and the values the registers load are worked out here; each
+  // register loads in the always_ff below only under its own condition. Kept
+  // as next-state copies, the Verilated model copied every register at every
+  // edge and worked out their next values twice per cycle, reads or not
+  // (docs/PERFORMANCE.md, "Idle stages").
   always_comb begin
     rq_free = !rq_q_valid || req_ready_i;
-    left = end_q - {1'b0, cur_q};
-    n_group = (left < 33'(NumLanes)) ? LaneCntWidth'(left) : LaneCntWidth'(NumLanes);
-    walk_left = {1'b0, cur_q} - {1'b0, walk_q};
-    walk_n = (walk_left < 33'(NumLanes)) ? LaneCntWidth'(walk_left) : LaneCntWidth'(NumLanes);
     block_mask = (32'd1 << block_log2_i) - 32'd1;
+    // a group's and a walk step's weights, in the states that read them
+    left = '0;
+    n_group = '0;
+    walk_left = '0;
+    walk_n = '0;
+    if (state_q == StMetaReq || state_q == StMetaRsp) begin
+      left = end_q - {1'b0, cur_q};
+      n_group = (left < 33'(NumLanes)) ? LaneCntWidth'(left) : LaneCntWidth'(NumLanes);
+    end
+    if (state_q == StWalkReq || state_q == StWalkRsp) begin
+      walk_left = {1'b0, cur_q} - {1'b0, walk_q};
+      walk_n = (walk_left < 33'(NumLanes)) ? LaneCntWidth'(walk_left) : LaneCntWidth'(NumLanes);
+    end
     // a metadata response's cell counts, used only in the states that await
     // one (the Verilated model evaluates this block twice per cycle)
     rsp_sum_r = '0;
@@ -180,20 +195,6 @@ module pcm_reader
       end
     end
 
-    state_d = state_q;
-    cur_d = cur_q;
-    end_d = end_q;
-    walk_d = walk_q;
-    ptr_d = ptr_q;
-    iss_left_d = iss_left_q;
-    iss_n_d = iss_n_q;
-    rq_d_valid = rq_q_valid && !req_ready_i;
-    rq_d_digital = rq_q_digital;
-    rq_d_addr = rq_q_addr;
-    rq_d_count = rq_q_count;
-    grp_valid_d = grp_valid_q;
-    grp_last_d = grp_last_q;
-    grp_n_d = grp_n_q;
     g_new = 1'b0;
     g_last = 1'b0;
     g_n = '0;
@@ -206,78 +207,17 @@ module pcm_reader
     rq_ready_o = 1'b0;
     ev_meta_o = '0;
     ev_dir_o = 1'b0;
-    ev_cells_o = '0;
     ev_err_o = 1'b0;
-    c_k_d = c_k_q;
-    c_rem_d = c_rem_q;
-    c_acc_d = c_acc_q;
-    c_lp_d = c_lp_q;
-    c_gleft_d = c_gleft_q;
 
     unique case (state_q)
-      StIdle: begin
-        rq_ready_o = start_ok_i;
-        if (rq_valid_i && start_ok_i) begin
-          cur_d = rq_index_i;
-          end_d = {1'b0, rq_index_i} + {1'b0, rq_count_i};
-          walk_d = rq_index_i & ~block_mask;
-          if (rq_count_i == '0 || ({1'b0, rq_index_i} + {1'b0, rq_count_i}) > {1'b0, num_weights_i}) begin
-            state_d = StErr;
-          end else if (dir_en_i) begin
-            state_d = StDirReq;
-          end else begin
-            ptr_d = rq_index_i * 32'(cells_small_i);
-            state_d = StMetaReq;
-          end
-        end
-      end
-      StDirReq: begin
-        if (rq_free) begin
-          rq_d_valid = 1'b1;
-          rq_d_digital = 1'b1;
-          rq_d_addr = dir_base_i + (cur_q >> block_log2_i);
-          rq_d_count = LaneCntWidth'(1);
-          ev_dir_o = 1'b1;
-          state_d = StDirRsp;
-        end
-      end
-      StDirRsp: begin
-        if (rsp_valid_i) begin
-          issue_pop = 1'b1;
-          ptr_d = rsp_rdata_i[31:0];
-          if (walk_q == cur_q) state_d = StMetaReq;
-          else state_d = StWalkReq;
-        end
-      end
-      StWalkReq: begin
-        if (rq_free) begin
-          rq_d_valid = 1'b1;
-          rq_d_digital = 1'b1;
-          rq_d_addr = meta_base_i + walk_q;
-          rq_d_count = walk_n;
-          ev_meta_o = walk_n;
-          state_d = StWalkRsp;
-        end
-      end
-      StWalkRsp: begin
-        if (rsp_valid_i) begin
-          issue_pop = 1'b1;
-          ptr_d = ptr_q + 32'(walk_sum);
-          walk_d = walk_q + 32'(walk_n);
-          if (walk_q + 32'(walk_n) == cur_q) state_d = StMetaReq;
-          else state_d = StWalkReq;
-        end
-      end
+      StIdle: rq_ready_o = start_ok_i;
+      StDirReq: ev_dir_o = rq_free;
+      StDirRsp: issue_pop = rsp_valid_i;
+      StWalkReq: if (rq_free) ev_meta_o = walk_n;
+      StWalkRsp: issue_pop = rsp_valid_i;
       StMetaReq: begin
         if (meta_en_i) begin
-          if (rq_free) begin
-            rq_d_valid = 1'b1;
-            rq_d_digital = 1'b1;
-            rq_d_addr = meta_base_i + cur_q;
-            rq_d_count = n_group;
-            ev_meta_o = n_group;
-            state_d = StMetaRsp;
-          end
+          if (rq_free) ev_meta_o = n_group;
         end else if (!nx_valid_q) begin
           // no metadata: every weight has CELLS_SMALL cells
           g_new = 1'b1;
@@ -285,9 +225,6 @@ module pcm_reader
           g_last = ({1'b0, cur_q} + 33'(n_group)) == end_q;
           for (int l = 0; l < NumLanes; l++) g_r[l] = cells_small_i;
           g_cells = GroupCellWidth'(n_group) * GroupCellWidth'(cells_small_i);
-          iss_left_d = g_cells;
-          iss_n_d = n_group;
-          state_d = StCellReq;
         end
       end
       StMetaRsp: begin
@@ -304,24 +241,10 @@ module pcm_reader
             g_r[l] = rsp_r[l];
           end
           g_cells = rsp_sum_r;
-          iss_left_d = rsp_sum_r;
-          iss_n_d = n_group;
-          state_d = StCellReq;
         end
       end
-      StCellReq: begin
-        // the group's cell requests go out below (cell_issue)
-      end
-      StDrain: begin
-        if (!grp_valid_q && !nx_valid_q && !rb_valid_q && pend_q == '0 && !rq_q_valid) state_d = StIdle;
-      end
-      StErr: begin
-        if (dec_ready_i) begin
-          ev_err_o = 1'b1;
-          state_d = StIdle;
-        end
-      end
-      default: state_d = StIdle;
+      StErr: ev_err_o = dec_ready_i;
+      default: ;  // StCellReq (the cell requests below), StDrain
     endcase
 
     // Cell requests: the rest of a group in StCellReq, and a group's first one
@@ -331,24 +254,10 @@ module pcm_reader
     cell_issue = (state_q == StCellReq || g_new) && rq_free;
     iss_left_now = (state_q == StCellReq) ? iss_left_q : g_cells;
     iss_n_now = (state_q == StCellReq) ? iss_n_q : g_n;
-    if (cell_issue) begin
-      rq_d_valid = 1'b1;
-      rq_d_digital = 1'b0;
-      rq_d_addr = analog_base_i + ptr_q;
-      rq_d_count = (iss_left_now < GroupCellWidth'(NumLanes)) ? LaneCntWidth'(iss_left_now)
-                                                                : LaneCntWidth'(NumLanes);
-      ev_cells_o = rq_d_count;
-      ptr_d = ptr_q + 32'(rq_d_count);
-      iss_left_d = iss_left_now - GroupCellWidth'(rq_d_count);
-      iss_n_d = iss_n_now;
-      if (iss_left_d == '0) begin
-        cur_d = cur_q + 32'(iss_n_now);
-        if ((33'(cur_q) + 33'(iss_n_now)) == end_q) state_d = StDrain;
-        else state_d = StMetaReq;
-      end else begin
-        state_d = StCellReq;
-      end
-    end
+    cell_cnt = (iss_left_now < GroupCellWidth'(NumLanes)) ? LaneCntWidth'(iss_left_now)
+                                                           : LaneCntWidth'(NumLanes);
+    iss_left_next = iss_left_now - GroupCellWidth'(cell_cnt);
+    ev_cells_o = cell_issue ? cell_cnt : '0;
 
     // ---------------------------------------------------------- consumer
     dec_valid_o = 1'b0;
@@ -362,11 +271,15 @@ module pcm_reader
     avail = CellCntWidth'(NumLanes) - CellCntWidth'(c_lp_q);
     take_n = (c_rem_q < avail) ? c_rem_q : avail;
     partial = '0;
+    c_rem_next = '0;
+    cons_step = 1'b0;
+    word_done = 1'b0;
     if (state_q == StErr) begin
       dec_valid_o = 1'b1;
       dec_last_o = 1'b1;
       dec_err_o = 1'b1;
     end else if (cons_fire) begin
+      cons_step = 1'b1;
       for (int l = 0; l < NumLanes; l++) begin
         if (CellCntWidth'(l) >= CellCntWidth'(c_lp_q)
             && CellCntWidth'(l) < CellCntWidth'(c_lp_q) + take_n) begin
@@ -375,59 +288,27 @@ module pcm_reader
       end
       rb_done = (CellCntWidth'(c_lp_q) + take_n == CellCntWidth'(NumLanes))
              || (GroupCellWidth'(take_n) == c_gleft_q);
-      c_gleft_d = c_gleft_q - GroupCellWidth'(take_n);
-      c_lp_d = rb_done ? '0 : c_lp_q + LaneCntWidth'(take_n);
-      if (take_n == c_rem_q) begin
+      word_done = (take_n == c_rem_q);
+      if (word_done) begin
         dec_valid_o = 1'b1;
         dec_sum_o = c_acc_q + partial;
         for (int l = 0; l < NumLanes; l++) begin
           if (LaneCntWidth'(l) == c_k_q) dec_meta_o = grp_meta_q[l];
+          if (LaneCntWidth'(l) == c_k_q + LaneCntWidth'(1)) c_rem_next = grp_r_q[l];
         end
         dec_last_o = grp_last_q && (c_k_q + LaneCntWidth'(1) == grp_n_q);
-        c_acc_d = '0;
-        c_k_d = c_k_q + LaneCntWidth'(1);
-        c_rem_d = '0;
-        for (int l = 0; l < NumLanes; l++) begin
-          if (LaneCntWidth'(l) == c_k_q + LaneCntWidth'(1)) c_rem_d = grp_r_q[l];
-        end
         grp_done = (c_k_q + LaneCntWidth'(1) == grp_n_q);
-      end else begin
-        c_acc_d = c_acc_q + partial;
-        c_rem_d = c_rem_q - take_n;
       end
     end
     // The consumer's slot takes the next group, else the issuer's new one;
     // a new group starts the consumer afresh. (The issuer forms a group only
     // while the next slot is free.)
-    nx_valid_d = nx_valid_q;
-    nx_last_d = nx_last_q;
-    nx_n_d = nx_n_q;
-    nx_cells_d = nx_cells_q;
     grp_take = !grp_valid_q || grp_done;
     nx_take = !grp_take && g_new;
-    if (grp_take) begin
-      grp_valid_d = nx_valid_q || g_new;
-      grp_last_d = nx_valid_q ? nx_last_q : g_last;
-      grp_n_d = nx_valid_q ? nx_n_q : g_n;
-      c_k_d = '0;
-      c_rem_d = nx_valid_q ? nx_r_q[0] : g_r[0];
-      c_acc_d = '0;
-      c_lp_d = '0;
-      c_gleft_d = nx_valid_q ? nx_cells_q : g_cells;
-      nx_valid_d = 1'b0;
-    end else if (nx_take) begin
-      nx_valid_d = 1'b1;
-      nx_last_d = g_last;
-      nx_n_d = g_n;
-      nx_cells_d = g_cells;
-    end
 
     // An analog response goes into the buffer as soon as the buffer is free
     // (or being emptied), taking it off the cell port.
     rb_load = rsp_valid_i && pend_q != '0 && (!rb_valid_q || rb_done);
-    rb_valid_d = rb_load || (rb_valid_q && !rb_done);
-
-    pend_d = pend_q + PendWidth'(cell_issue) - PendWidth'(rb_load);
     rsp_ready_o = issue_pop || rb_load;
   end
 
@@ -466,26 +347,129 @@ module pcm_reader
       c_lp_q <= '0;
       c_gleft_q <= '0;
     end else begin
-      state_q <= state_d;
-      cur_q <= cur_d;
-      end_q <= end_d;
-      walk_q <= walk_d;
-      ptr_q <= ptr_d;
-      pend_q <= pend_d;
-      iss_left_q <= iss_left_d;
-      iss_n_q <= iss_n_d;
-      rq_q_valid <= rq_d_valid;
-      rq_q_digital <= rq_d_digital;
-      rq_q_addr <= rq_d_addr;
-      rq_q_count <= rq_d_count;
-      grp_valid_q <= grp_valid_d;
-      grp_last_q <= grp_last_d;
-      grp_n_q <= grp_n_d;
-      nx_valid_q <= nx_valid_d;
-      nx_last_q <= nx_last_d;
-      nx_n_q <= nx_n_d;
-      nx_cells_q <= nx_cells_d;
-      rb_valid_q <= rb_valid_d;
+      // ------------------------------------------------------ issuer
+      if (req_ready_i) rq_q_valid <= 1'b0;
+      unique case (state_q)
+        StIdle: begin
+          if (rq_valid_i && start_ok_i) begin
+            cur_q <= rq_index_i;
+            end_q <= {1'b0, rq_index_i} + {1'b0, rq_count_i};
+            walk_q <= rq_index_i & ~block_mask;
+            if (rq_count_i == '0 || ({1'b0, rq_index_i} + {1'b0, rq_count_i}) > {1'b0, num_weights_i}) begin
+              state_q <= StErr;
+            end else if (dir_en_i) begin
+              state_q <= StDirReq;
+            end else begin
+              ptr_q <= rq_index_i * 32'(cells_small_i);
+              state_q <= StMetaReq;
+            end
+          end
+        end
+        StDirReq: begin
+          if (rq_free) begin
+            rq_q_valid <= 1'b1;
+            rq_q_digital <= 1'b1;
+            rq_q_addr <= dir_base_i + (cur_q >> block_log2_i);
+            rq_q_count <= LaneCntWidth'(1);
+            state_q <= StDirRsp;
+          end
+        end
+        StDirRsp: begin
+          if (rsp_valid_i) begin
+            ptr_q <= rsp_rdata_i[31:0];
+            if (walk_q == cur_q) state_q <= StMetaReq;
+            else state_q <= StWalkReq;
+          end
+        end
+        StWalkReq: begin
+          if (rq_free) begin
+            rq_q_valid <= 1'b1;
+            rq_q_digital <= 1'b1;
+            rq_q_addr <= meta_base_i + walk_q;
+            rq_q_count <= walk_n;
+            state_q <= StWalkRsp;
+          end
+        end
+        StWalkRsp: begin
+          if (rsp_valid_i) begin
+            ptr_q <= ptr_q + 32'(walk_sum);
+            walk_q <= walk_q + 32'(walk_n);
+            if (walk_q + 32'(walk_n) == cur_q) state_q <= StMetaReq;
+            else state_q <= StWalkReq;
+          end
+        end
+        StMetaReq: begin
+          if (meta_en_i) begin
+            if (rq_free) begin
+              rq_q_valid <= 1'b1;
+              rq_q_digital <= 1'b1;
+              rq_q_addr <= meta_base_i + cur_q;
+              rq_q_count <= n_group;
+              state_q <= StMetaRsp;
+            end
+          end
+        end
+        StDrain: begin
+          if (!grp_valid_q && !nx_valid_q && !rb_valid_q && pend_q == '0 && !rq_q_valid) state_q <= StIdle;
+        end
+        StErr: if (dec_ready_i) state_q <= StIdle;
+        StCellReq, StMetaRsp: ;  // a group formed or issued: below
+        default: state_q <= StIdle;
+      endcase
+      // a group formed now, and its first cell request if the register is free
+      if (g_new) begin
+        iss_left_q <= g_cells;
+        iss_n_q <= g_n;
+        state_q <= StCellReq;
+      end
+      if (cell_issue) begin
+        rq_q_valid <= 1'b1;
+        rq_q_digital <= 1'b0;
+        rq_q_addr <= analog_base_i + ptr_q;
+        rq_q_count <= cell_cnt;
+        ptr_q <= ptr_q + 32'(cell_cnt);
+        iss_left_q <= iss_left_next;
+        iss_n_q <= iss_n_now;
+        if (iss_left_next == '0) begin
+          cur_q <= cur_q + 32'(iss_n_now);
+          if ((33'(cur_q) + 33'(iss_n_now)) == end_q) state_q <= StDrain;
+          else state_q <= StMetaReq;
+        end else begin
+          state_q <= StCellReq;
+        end
+      end
+      pend_q <= pend_q + PendWidth'(cell_issue) - PendWidth'(rb_load);
+
+      // ------------------------------------------------------ consumer
+      if (cons_step) begin
+        c_gleft_q <= c_gleft_q - GroupCellWidth'(take_n);
+        c_lp_q <= rb_done ? '0 : c_lp_q + LaneCntWidth'(take_n);
+        if (word_done) begin
+          c_acc_q <= '0;
+          c_k_q <= c_k_q + LaneCntWidth'(1);
+          c_rem_q <= c_rem_next;
+        end else begin
+          c_acc_q <= c_acc_q + partial;
+          c_rem_q <= c_rem_q - take_n;
+        end
+      end
+      if (grp_take) begin
+        grp_valid_q <= nx_valid_q || g_new;
+        grp_last_q <= nx_valid_q ? nx_last_q : g_last;
+        grp_n_q <= nx_valid_q ? nx_n_q : g_n;
+        c_k_q <= '0;
+        c_rem_q <= nx_valid_q ? nx_r_q[0] : g_r[0];
+        c_acc_q <= '0;
+        c_lp_q <= '0;
+        c_gleft_q <= nx_valid_q ? nx_cells_q : g_cells;
+        nx_valid_q <= 1'b0;
+      end else if (nx_take) begin
+        nx_valid_q <= 1'b1;
+        nx_last_q <= g_last;
+        nx_n_q <= g_n;
+        nx_cells_q <= g_cells;
+      end
+      rb_valid_q <= rb_load || (rb_valid_q && !rb_done);
       // The lane arrays load only when their slot or buffer takes something:
       // copying them through _d every cycle cost about 3 % of the Verilated
       // model's instructions per cycle (docs/PERFORMANCE.md).
@@ -500,11 +484,6 @@ module pcm_reader
         end
         if (rb_load) rb_q[l] <= rsp_rdata_i[l*WordWidth +: AdcWidth];
       end
-      c_k_q <= c_k_d;
-      c_rem_q <= c_rem_d;
-      c_acc_q <= c_acc_d;
-      c_lp_q <= c_lp_d;
-      c_gleft_q <= c_gleft_d;
     end
   end
 

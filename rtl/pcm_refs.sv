@@ -110,9 +110,9 @@ module pcm_refs
 
   // ---------------------------------------------------------------- store
   typedef enum logic [1:0] {WIdle, WPend, WIssue} wstate_e;
-  wstate_e               w_state_q, w_state_d;
-  logic [6:0]            w_j_q, w_j_d;
-  logic [KnotIdxWidth:0] w_s_q, w_s_d;
+  wstate_e               w_state_q;
+  logic [6:0]            w_j_q;
+  logic [KnotIdxWidth:0] w_s_q;
   logic [6:0]            last_j;
   logic signed [XWidth-1:0] w_knot, w_code;
   logic [AdcWidth-1:0]      w_tgt;
@@ -121,11 +121,11 @@ module pcm_refs
 
   // load
   typedef enum logic [1:0] {RIdle, RIssue, RWait} rstate_e;
-  rstate_e                    r_state_q, r_state_d;
-  logic [6:0]                 r_j_q, r_j_d;
-  logic [KnotIdxWidth:0]      r_s_q, r_s_d;
-  logic signed [SumWidth-1:0] sum_q, sum_d, sum_next;
-  logic [TWidth-1:0]          offset_q, offset_d;
+  rstate_e                    r_state_q;
+  logic [6:0]                 r_j_q;
+  logic [KnotIdxWidth:0]      r_s_q;
+  logic signed [SumWidth-1:0] sum_q, sum_next;
+  logic [TWidth-1:0]          offset_q;
   logic signed [ShiftedWidth-1:0] shifted, rounded, omax, omin;
   logic signed [XWidth-1:0]   r_adc, r_tgt;
   logic [4:0]                 up;
@@ -141,27 +141,6 @@ module pcm_refs
     wq_target_o = '0;
     wq_target_o[AdcWidth-1:0] = w_tgt;
 
-    w_state_d = w_state_q;
-    w_j_d = w_j_q;
-    w_s_d = w_s_q;
-    unique case (w_state_q)
-      WIdle: if (close_i && comp_en_i) w_state_d = WPend;
-      WPend: begin
-        if (writer_idle_i) begin
-          w_state_d = WIssue;
-          w_j_d = '0;
-          w_s_d = s_first;
-        end
-      end
-      default: begin  // WIssue
-        if (wq_ready_i) begin
-          w_j_d = w_j_q + 7'd1;
-          w_s_d = (w_s_q >= s_last) ? s_first : w_s_q + (KnotIdxWidth + 1)'(1);
-          if (w_j_q == last_j) w_state_d = WIdle;
-        end
-      end
-    endcase
-
     // ------------------------------------------------------------ load
     // (one process with the store's: Icarus 11 loops when two always_comb
     // blocks call the same function)
@@ -175,7 +154,7 @@ module pcm_refs
     rounded = '0;
     omax = ShiftedWidth'((1 << (TWidth - 1)) - 1);
     omin = -(ShiftedWidth'(1 << (TWidth - 1)));  // parenthesized: Yosys 0.23 reads -W'(x) as (-W)'(x)
-    if (r_state_q != RIdle && r_state_q != RIssue) begin  // the case's default arm below
+    if (r_state_q != RIdle && r_state_q != RIssue) begin  // the always_ff's default arm
       r_adc = XWidth'($signed(rsp_code_i));
       r_tgt = target_of(r_s_q, adc_bits_i);
       sum_next = sum_q + SumWidth'(r_adc - r_tgt);
@@ -193,38 +172,7 @@ module pcm_refs
     cr_valid_o = (r_state_q == RIssue);
     cr_addr_o = ref_base_i + AddrWidth'(r_j_q);
     rsp_ready_o = (r_state_q == RWait);
-    ev_read_o = 1'b0;
-
-    r_state_d = r_state_q;
-    r_j_d = r_j_q;
-    r_s_d = r_s_q;
-    sum_d = sum_q;
-    offset_d = offset_q;
-    unique case (r_state_q)
-      RIdle: begin
-        if (comp_en_i && rq_taken_i) begin
-          r_state_d = RIssue;
-          r_j_d = '0;
-          r_s_d = s_first;
-          sum_d = '0;
-        end
-      end
-      RIssue: if (cr_ready_i) r_state_d = RWait;
-      default: begin  // RWait
-        if (rsp_valid_i) begin
-          ev_read_o = 1'b1;
-          sum_d = sum_next;
-          r_j_d = r_j_q + 7'd1;
-          r_s_d = (r_s_q >= s_last) ? s_first : r_s_q + (KnotIdxWidth + 1)'(1);
-          if (r_j_q == last_j) begin
-            offset_d = TWidth'(rounded);
-            r_state_d = RIdle;
-          end else begin
-            r_state_d = RIssue;
-          end
-        end
-      end
-    endcase
+    ev_read_o = (r_state_q != RIdle && r_state_q != RIssue) && rsp_valid_i;
   end
 
   assign wr_busy_o = (w_state_q != WIdle);
@@ -242,14 +190,50 @@ module pcm_refs
       sum_q <= '0;
       offset_q <= '0;
     end else begin
-      w_state_q <= w_state_d;
-      w_j_q <= w_j_d;
-      w_s_q <= w_s_d;
-      r_state_q <= r_state_d;
-      r_j_q <= r_j_d;
-      r_s_q <= r_s_d;
-      sum_q <= sum_d;
-      offset_q <= offset_d;
+      // each register loads only under its own condition (copied through
+      // next-state values, they cost the Verilated model at every edge,
+      // references or not; docs/PERFORMANCE.md, "Idle stages")
+      unique case (w_state_q)
+        WIdle: if (close_i && comp_en_i) w_state_q <= WPend;
+        WPend: begin
+          if (writer_idle_i) begin
+            w_state_q <= WIssue;
+            w_j_q <= '0;
+            w_s_q <= s_first;
+          end
+        end
+        default: begin  // WIssue
+          if (wq_ready_i) begin
+            w_j_q <= w_j_q + 7'd1;
+            w_s_q <= (w_s_q >= s_last) ? s_first : w_s_q + (KnotIdxWidth + 1)'(1);
+            if (w_j_q == last_j) w_state_q <= WIdle;
+          end
+        end
+      endcase
+      unique case (r_state_q)
+        RIdle: begin
+          if (comp_en_i && rq_taken_i) begin
+            r_state_q <= RIssue;
+            r_j_q <= '0;
+            r_s_q <= s_first;
+            sum_q <= '0;
+          end
+        end
+        RIssue: if (cr_ready_i) r_state_q <= RWait;
+        default: begin  // RWait
+          if (rsp_valid_i) begin
+            sum_q <= sum_next;
+            r_j_q <= r_j_q + 7'd1;
+            r_s_q <= (r_s_q >= s_last) ? s_first : r_s_q + (KnotIdxWidth + 1)'(1);
+            if (r_j_q == last_j) begin
+              offset_q <= TWidth'(rounded);
+              r_state_q <= RIdle;
+            end else begin
+              r_state_q <= RIssue;
+            end
+          end
+        end
+      endcase
     end
   end
 

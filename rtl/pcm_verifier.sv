@@ -69,17 +69,14 @@ module pcm_verifier
     StIdle, StGroupRead, StGroupWait, StProgram, StRead, StWait
   } state_e;
 
-  state_e                  state_q, state_d;
-  logic [AddrWidth-1:0]    addr_q, addr_d;
-  logic [LaneCntWidth-1:0] count_q, count_d;
-  logic [LaneIdxWidth-1:0] lane_q, lane_d;
-  logic [NumLanes-1:0]     pend_q, pend_d;
+  state_e                  state_q;
+  logic [AddrWidth-1:0]    addr_q;
+  logic [LaneCntWidth-1:0] count_q;
+  logic [LaneIdxWidth-1:0] lane_q;
+  logic [NumLanes-1:0]     pend_q;
   logic [DacWidth-1:0]     code_q [NumLanes];
-  logic [DacWidth-1:0]     code_d [NumLanes];
   logic [AdcWidth-1:0]     tgt_q [NumLanes];
-  logic [AdcWidth-1:0]     tgt_d [NumLanes];
   logic [5:0]              pulses_q [NumLanes];
-  logic [5:0]              pulses_d [NumLanes];
 
   // The corrected DAC code of lane l after a verify read that gave `adc`.
   function automatic logic [DacWidth-1:0] corrected(
@@ -176,56 +173,19 @@ module pcm_verifier
     end
   end
 
+  // The counters' events of a response; the registers load in the always_ff
+  // below, each only under its own condition (copied through next-state
+  // values, every lane's code, target and pulse count cost the Verilated
+  // model at every edge, verify or not; docs/PERFORMANCE.md, "Idle stages").
   always_comb begin
-    state_d = state_q;
-    addr_d = addr_q;
-    count_d = count_q;
-    lane_d = lane_q;
-    pend_d = pend_q;
-    for (int l = 0; l < NumLanes; l++) begin
-      code_d[l] = code_q[l];
-      tgt_d[l] = tgt_q[l];
-      pulses_d[l] = pulses_q[l];
-    end
     ev_vreads_o = '0;
     ev_fail_o = '0;
-
-    unique case (state_q)
-      StIdle: begin
-        if (take_up) begin
-          addr_d = up_addr_i;
-          count_d = up_count_i;
-          for (int l = 0; l < NumLanes; l++) begin
-            code_d[l] = up_wdata_i[l*WordWidth +: DacWidth];
-            tgt_d[l] = up_target_i[l*AdcWidth +: AdcWidth];
-            pulses_d[l] = 6'd1;
-            pend_d[l] = LaneCntWidth'(l) < up_count_i;
-          end
-          state_d = StGroupRead;
-        end
+    if (rsp_fire) begin  // only in StGroupWait and StWait (rsp_ready_o)
+      for (int l = 0; l < NumLanes; l++) begin
+        if (lane_read[l]) ev_vreads_o = ev_vreads_o + LaneCntWidth'(1);
+        if (lane_fail[l]) ev_fail_o = ev_fail_o + LaneCntWidth'(1);
       end
-      StGroupRead: if (dn_fire) state_d = StGroupWait;
-      StProgram: begin
-        if (dn_fire) begin
-          pulses_d[lane_q] = pulses_q[lane_q] + 6'd1;
-          state_d = StRead;
-        end
-      end
-      StRead: if (dn_fire) state_d = StWait;
-      default: begin  // StGroupWait, StWait
-        if (rsp_fire) begin
-          for (int l = 0; l < NumLanes; l++) begin
-            if (lane_read[l]) ev_vreads_o = ev_vreads_o + LaneCntWidth'(1);
-            if (lane_retry[l]) code_d[l] = corrected(code_q[l], err[l], pv_gain_i, dac_bits_i, adc_bits_i);
-            if (lane_fail[l]) ev_fail_o = ev_fail_o + LaneCntWidth'(1);
-          end
-          pend_d = pend_next;
-          lane_d = first_pend;
-          if (any_pend) state_d = StProgram;
-          else state_d = StIdle;
-        end
-      end
-    endcase
+    end
   end
 
   assign ev_pulses_o = (dn_fire && dn_write_o && !dn_digital_o) ? dn_count_o : '0;
@@ -244,16 +204,40 @@ module pcm_verifier
         pulses_q[l] <= '0;
       end
     end else begin
-      state_q <= state_d;
-      addr_q <= addr_d;
-      count_q <= count_d;
-      lane_q <= lane_d;
-      pend_q <= pend_d;
-      for (int l = 0; l < NumLanes; l++) begin
-        code_q[l] <= code_d[l];
-        tgt_q[l] <= tgt_d[l];
-        pulses_q[l] <= pulses_d[l];
-      end
+      unique case (state_q)
+        StIdle: begin
+          if (take_up) begin
+            addr_q <= up_addr_i;
+            count_q <= up_count_i;
+            for (int l = 0; l < NumLanes; l++) begin
+              code_q[l] <= up_wdata_i[l*WordWidth +: DacWidth];
+              tgt_q[l] <= up_target_i[l*AdcWidth +: AdcWidth];
+              pulses_q[l] <= 6'd1;
+              pend_q[l] <= LaneCntWidth'(l) < up_count_i;
+            end
+            state_q <= StGroupRead;
+          end
+        end
+        StGroupRead: if (dn_fire) state_q <= StGroupWait;
+        StProgram: begin
+          if (dn_fire) begin
+            pulses_q[lane_q] <= pulses_q[lane_q] + 6'd1;
+            state_q <= StRead;
+          end
+        end
+        StRead: if (dn_fire) state_q <= StWait;
+        default: begin  // StGroupWait, StWait
+          if (rsp_fire) begin
+            for (int l = 0; l < NumLanes; l++) begin
+              if (lane_retry[l]) code_q[l] <= corrected(code_q[l], err[l], pv_gain_i, dac_bits_i, adc_bits_i);
+            end
+            pend_q <= pend_next;
+            lane_q <= first_pend;
+            if (any_pend) state_q <= StProgram;
+            else state_q <= StIdle;
+          end
+        end
+      endcase
     end
   end
 

@@ -67,40 +67,37 @@ module pcm_writer
   localparam int LaneIdxWidth = LaneCntWidth;
 
   // ------------------------------------------------------------ the weight being expanded
-  logic                    x_valid_q, x_valid_d;
-  logic                    x_first_q, x_first_d;    // first chunk still to go
-  logic                    x_flush_q, x_flush_d;    // a refused last weight: flush only
-  logic                    x_last_q, x_last_d;
-  logic [DacWidth-1:0]     x_code_q, x_code_d;
-  logic [AdcWidth-1:0]     x_tgt_q, x_tgt_d;
-  logic [CellCntWidth-1:0] x_rem_q, x_rem_d;
-  logic [MetaWidth-1:0]    x_meta_q, x_meta_d;
+  logic                    x_valid_q;
+  logic                    x_first_q;    // first chunk still to go
+  logic                    x_flush_q;    // a refused last weight: flush only
+  logic                    x_last_q;
+  logic [DacWidth-1:0]     x_code_q;
+  logic [AdcWidth-1:0]     x_tgt_q;
+  logic [CellCntWidth-1:0] x_rem_q;
+  logic [MetaWidth-1:0]    x_meta_q;
 
   // ------------------------------------------------------------ packers
-  logic [LaneCntWidth-1:0] apk_count_q, apk_count_d;
-  logic [31:0]             apk_start_q, apk_start_d;  // cell offset of lane 0
+  logic [LaneCntWidth-1:0] apk_count_q;
+  logic [31:0]             apk_start_q;  // cell offset of lane 0
   logic [DacWidth-1:0]     apk_lane_q [NumLanes];
-  logic [DacWidth-1:0]     apk_lane_d [NumLanes];
   logic [AdcWidth-1:0]     apk_tgt_q [NumLanes];
-  logic [AdcWidth-1:0]     apk_tgt_d [NumLanes];
-  logic [LaneCntWidth-1:0] mpk_count_q, mpk_count_d;
-  logic [31:0]             mpk_start_q, mpk_start_d;  // weight index of lane 0
+  logic [LaneCntWidth-1:0] mpk_count_q;
+  logic [31:0]             mpk_start_q;  // weight index of lane 0
   logic [MetaWidth-1:0]    mpk_lane_q [NumLanes];
-  logic [MetaWidth-1:0]    mpk_lane_d [NumLanes];
 
   // ------------------------------------------------------------ output registers
-  logic                          aout_valid_q, aout_valid_d;
-  logic [AddrWidth-1:0]          aout_addr_q, aout_addr_d;
-  logic [LaneCntWidth-1:0]       aout_count_q, aout_count_d;
-  logic [NumLanes*WordWidth-1:0] aout_data_q, aout_data_d;
-  logic [NumLanes*AdcWidth-1:0]  aout_tgt_q, aout_tgt_d;
-  logic                          mout_valid_q, mout_valid_d;
-  logic [AddrWidth-1:0]          mout_addr_q, mout_addr_d;
-  logic [LaneCntWidth-1:0]       mout_count_q, mout_count_d;
-  logic [NumLanes*WordWidth-1:0] mout_data_q, mout_data_d;
-  logic                          dout_valid_q, dout_valid_d;
-  logic [AddrWidth-1:0]          dout_addr_q, dout_addr_d;
-  logic [31:0]                   dout_data_q, dout_data_d;
+  logic                          aout_valid_q;
+  logic [AddrWidth-1:0]          aout_addr_q;
+  logic [LaneCntWidth-1:0]       aout_count_q;
+  logic [NumLanes*WordWidth-1:0] aout_data_q;
+  logic [NumLanes*AdcWidth-1:0]  aout_tgt_q;
+  logic                          mout_valid_q;
+  logic [AddrWidth-1:0]          mout_addr_q;
+  logic [LaneCntWidth-1:0]       mout_count_q;
+  logic [NumLanes*WordWidth-1:0] mout_data_q;
+  logic                          dout_valid_q;
+  logic [AddrWidth-1:0]          dout_addr_q;
+  logic [31:0]                   dout_data_q;
 
   logic grant_d, grant_m, grant_a;
   logic aout_ok, mout_ok, dout_ok;
@@ -150,121 +147,67 @@ module pcm_writer
   logic [CellCntWidth-1:0] n_cells, free_lanes;
   logic                    last_chunk, a_emit, m_add, m_emit, d_emit, fire;
   logic [LaneCntWidth-1:0] a_new_count, m_new_count;
+  logic [NumLanes-1:0]     a_lane_new, m_lane_new;  // packer lanes the chunk fills
   logic [31:0]             a_start, m_start;
   logic [31:0]             block_mask;
   logic                    ready, take, load_weight;
 
+  // The chunk of the weight held is worked out only while one is held (fire
+  // needs x_valid_q), and each register loads only under its own condition:
+  // the Verilated model evaluates this block twice per cycle and copied every
+  // register through a next-state value at every edge, weights or not
+  // (docs/PERFORMANCE.md, "Idle stages").
   always_comb begin
-    free_lanes = CellCntWidth'(NumLanes) - CellCntWidth'(apk_count_q);
-    n_cells = x_flush_q ? '0 : ((x_rem_q < free_lanes) ? x_rem_q : free_lanes);
-    last_chunk = (n_cells == x_rem_q);
-    a_new_count = apk_count_q + LaneCntWidth'(n_cells);
-    a_emit = (a_new_count == LaneCntWidth'(NumLanes))
-          || (x_last_q && last_chunk && a_new_count != '0);
-    m_add = x_first_q && meta_en_i && !x_flush_q;
-    m_new_count = mpk_count_q + LaneCntWidth'(m_add);
-    m_emit = x_first_q && ((m_new_count == LaneCntWidth'(NumLanes))
-                           || (x_last_q && m_new_count != '0));
-    block_mask = (32'd1 << block_log2_i) - 32'd1;
-    d_emit = x_first_q && dir_en_i && !x_flush_q && ((index_i & block_mask) == '0);
-    fire = x_valid_q && (!a_emit || aout_ok) && (!m_emit || mout_ok) && (!d_emit || dout_ok);
-    a_start = (apk_count_q == '0) ? cell_ptr_i : apk_start_q;
-    m_start = (mpk_count_q == '0) ? index_i : mpk_start_q;
+    free_lanes = '0;
+    n_cells = '0;
+    last_chunk = 1'b0;
+    a_new_count = '0;
+    a_emit = 1'b0;
+    m_add = 1'b0;
+    m_new_count = '0;
+    m_emit = 1'b0;
+    block_mask = '0;
+    d_emit = 1'b0;
+    fire = 1'b0;
+    a_start = '0;
+    m_start = '0;
+    a_lane_new = '0;
+    m_lane_new = '0;
+    if (x_valid_q) begin
+      free_lanes = CellCntWidth'(NumLanes) - CellCntWidth'(apk_count_q);
+      n_cells = x_flush_q ? '0 : ((x_rem_q < free_lanes) ? x_rem_q : free_lanes);
+      last_chunk = (n_cells == x_rem_q);
+      a_new_count = apk_count_q + LaneCntWidth'(n_cells);
+      a_emit = (a_new_count == LaneCntWidth'(NumLanes))
+            || (x_last_q && last_chunk && a_new_count != '0);
+      m_add = x_first_q && meta_en_i && !x_flush_q;
+      m_new_count = mpk_count_q + LaneCntWidth'(m_add);
+      m_emit = x_first_q && ((m_new_count == LaneCntWidth'(NumLanes))
+                             || (x_last_q && m_new_count != '0));
+      block_mask = (32'd1 << block_log2_i) - 32'd1;
+      d_emit = x_first_q && dir_en_i && !x_flush_q && ((index_i & block_mask) == '0);
+      fire = (!a_emit || aout_ok) && (!m_emit || mout_ok) && (!d_emit || dout_ok);
+      a_start = (apk_count_q == '0) ? cell_ptr_i : apk_start_q;
+      m_start = (mpk_count_q == '0) ? index_i : mpk_start_q;
+      for (int l = 0; l < NumLanes; l++) begin
+        a_lane_new[l] = LaneIdxWidth'(l) >= apk_count_q && LaneIdxWidth'(l) < a_new_count;
+        m_lane_new[l] = m_add && LaneIdxWidth'(l) == mpk_count_q;
+      end
+    end
 
-    x_valid_d = x_valid_q;
-    x_first_d = x_first_q;
-    x_flush_d = x_flush_q;
-    x_last_d = x_last_q;
-    x_code_d = x_code_q;
-    x_tgt_d = x_tgt_q;
-    x_rem_d = x_rem_q;
-    x_meta_d = x_meta_q;
-    apk_count_d = apk_count_q;
-    apk_start_d = apk_start_q;
-    for (int l = 0; l < NumLanes; l++) apk_lane_d[l] = apk_lane_q[l];
-    for (int l = 0; l < NumLanes; l++) apk_tgt_d[l] = apk_tgt_q[l];
-    mpk_count_d = mpk_count_q;
-    mpk_start_d = mpk_start_q;
-    for (int l = 0; l < NumLanes; l++) mpk_lane_d[l] = mpk_lane_q[l];
-    aout_valid_d = aout_valid_q && !grant_a;
-    aout_addr_d = aout_addr_q;
-    aout_count_d = aout_count_q;
-    aout_data_d = aout_data_q;
-    aout_tgt_d = aout_tgt_q;
-    mout_valid_d = mout_valid_q && !grant_m;
-    mout_addr_d = mout_addr_q;
-    mout_count_d = mout_count_q;
-    mout_data_d = mout_data_q;
-    dout_valid_d = dout_valid_q && !grant_d;
-    dout_addr_d = dout_addr_q;
-    dout_data_d = dout_data_q;
     ev_stored_o = 1'b0;
     ev_cells_o = '0;
     ev_dir_o = 1'b0;
-
     if (fire) begin
       ev_cells_o = n_cells;
       ev_stored_o = x_first_q && !x_flush_q;
-      for (int l = 0; l < NumLanes; l++) begin
-        if (LaneIdxWidth'(l) >= apk_count_q && LaneIdxWidth'(l) < a_new_count) begin
-          apk_lane_d[l] = x_code_q;
-          apk_tgt_d[l] = x_tgt_q;
-        end
-      end
-      apk_start_d = a_start;
-      if (a_emit) begin
-        aout_valid_d = 1'b1;
-        aout_addr_d = analog_base_i + a_start;
-        aout_count_d = a_new_count;
-        for (int l = 0; l < NumLanes; l++) begin
-          aout_data_d[l*WordWidth +: WordWidth] = WordWidth'($signed(apk_lane_d[l]));
-          aout_tgt_d[l*AdcWidth +: AdcWidth] = apk_tgt_d[l];
-        end
-        apk_count_d = '0;
-      end else begin
-        apk_count_d = a_new_count;
-      end
-      for (int l = 0; l < NumLanes; l++) begin
-        if (m_add && LaneIdxWidth'(l) == mpk_count_q) mpk_lane_d[l] = x_meta_q;
-      end
-      mpk_start_d = m_start;
-      if (m_emit) begin
-        mout_valid_d = 1'b1;
-        mout_addr_d = meta_base_i + m_start;
-        mout_count_d = m_new_count;
-        mout_data_d = '0;
-        for (int l = 0; l < NumLanes; l++) begin
-          mout_data_d[l*WordWidth +: WordWidth] = WordWidth'(mpk_lane_d[l]);
-        end
-        mpk_count_d = '0;
-      end else begin
-        mpk_count_d = m_new_count;
-      end
-      if (d_emit) begin
-        ev_dir_o = 1'b1;
-        dout_valid_d = 1'b1;
-        dout_addr_d = dir_base_i + (index_i >> block_log2_i);
-        dout_data_d = cell_ptr_i;
-      end
-      x_rem_d = x_rem_q - n_cells;
-      x_first_d = 1'b0;
-      if (last_chunk) x_valid_d = 1'b0;
+      ev_dir_o = d_emit;
     end
 
     // Refused (NaN/inf) weights are dropped; a refused last weight still flushes.
     ready = !x_valid_q || (fire && last_chunk);
     take = in_valid_i && ready;
     load_weight = take && (!in_nan_i || in_last_i);
-    if (load_weight) begin
-      x_valid_d = 1'b1;
-      x_first_d = 1'b1;
-      x_flush_d = in_nan_i;
-      x_last_d = in_last_i;
-      x_code_d = in_code_i;
-      x_tgt_d = in_target_i;
-      x_rem_d = in_nan_i ? '0 : in_cells_i;  // a flush token places no cells
-      x_meta_d = in_meta_i;
-    end
     ev_sat_o = take && !in_nan_i && in_sat_i;
     ev_nan_o = take && in_nan_i;
   end
@@ -312,35 +255,59 @@ module pcm_writer
       held_q <= held_d;
       held_d_q <= sel_d;
       held_m_q <= sel_m;
-      x_valid_q <= x_valid_d;
-      x_first_q <= x_first_d;
-      x_flush_q <= x_flush_d;
-      x_last_q <= x_last_d;
-      x_code_q <= x_code_d;
-      x_tgt_q <= x_tgt_d;
-      x_rem_q <= x_rem_d;
-      x_meta_q <= x_meta_d;
-      apk_count_q <= apk_count_d;
-      apk_start_q <= apk_start_d;
-      mpk_count_q <= mpk_count_d;
-      mpk_start_q <= mpk_start_d;
-      for (int l = 0; l < NumLanes; l++) begin
-        apk_lane_q[l] <= apk_lane_d[l];
-        apk_tgt_q[l] <= apk_tgt_d[l];
-        mpk_lane_q[l] <= mpk_lane_d[l];
+      aout_valid_q <= (fire && a_emit) || (aout_valid_q && !grant_a);
+      mout_valid_q <= (fire && m_emit) || (mout_valid_q && !grant_m);
+      dout_valid_q <= (fire && d_emit) || (dout_valid_q && !grant_d);
+      if (fire) begin
+        for (int l = 0; l < NumLanes; l++) begin
+          if (a_lane_new[l]) begin
+            apk_lane_q[l] <= x_code_q;
+            apk_tgt_q[l] <= x_tgt_q;
+          end
+          if (m_lane_new[l]) mpk_lane_q[l] <= x_meta_q;
+        end
+        apk_start_q <= a_start;
+        if (a_emit) begin
+          aout_addr_q <= analog_base_i + a_start;
+          aout_count_q <= a_new_count;
+          for (int l = 0; l < NumLanes; l++) begin
+            aout_data_q[l*WordWidth +: WordWidth] <= WordWidth'($signed(a_lane_new[l] ? x_code_q : apk_lane_q[l]));
+            aout_tgt_q[l*AdcWidth +: AdcWidth] <= a_lane_new[l] ? x_tgt_q : apk_tgt_q[l];
+          end
+          apk_count_q <= '0;
+        end else begin
+          apk_count_q <= a_new_count;
+        end
+        mpk_start_q <= m_start;
+        if (m_emit) begin
+          mout_addr_q <= meta_base_i + m_start;
+          mout_count_q <= m_new_count;
+          for (int l = 0; l < NumLanes; l++) begin
+            mout_data_q[l*WordWidth +: WordWidth] <= m_lane_new[l] ? WordWidth'(x_meta_q) : WordWidth'(mpk_lane_q[l]);
+          end
+          mpk_count_q <= '0;
+        end else begin
+          mpk_count_q <= m_new_count;
+        end
+        if (d_emit) begin
+          dout_addr_q <= dir_base_i + (index_i >> block_log2_i);
+          dout_data_q <= cell_ptr_i;
+        end
+        x_rem_q <= x_rem_q - n_cells;
+        x_first_q <= 1'b0;
+        if (last_chunk) x_valid_q <= 1'b0;
       end
-      aout_valid_q <= aout_valid_d;
-      aout_addr_q <= aout_addr_d;
-      aout_count_q <= aout_count_d;
-      aout_data_q <= aout_data_d;
-      aout_tgt_q <= aout_tgt_d;
-      mout_valid_q <= mout_valid_d;
-      mout_addr_q <= mout_addr_d;
-      mout_count_q <= mout_count_d;
-      mout_data_q <= mout_data_d;
-      dout_valid_q <= dout_valid_d;
-      dout_addr_q <= dout_addr_d;
-      dout_data_q <= dout_data_d;
+      // (after the chunk's updates: a weight taken as the last chunk leaves wins)
+      if (load_weight) begin
+        x_valid_q <= 1'b1;
+        x_first_q <= 1'b1;
+        x_flush_q <= in_nan_i;
+        x_last_q <= in_last_i;
+        x_code_q <= in_code_i;
+        x_tgt_q <= in_target_i;
+        x_rem_q <= in_nan_i ? '0 : in_cells_i;  // a flush token places no cells
+        x_meta_q <= in_meta_i;
+      end
     end
   end
 
