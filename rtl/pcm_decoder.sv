@@ -95,22 +95,39 @@ module pcm_decoder
   logic                        neg;
   logic [MagWidth:0]           mag;
 
+  // Each stage works out its data only for a weight it holds: the data
+  // registers are read only behind their stage's valid bit, and the
+  // Verilated model evaluates these blocks at every cycle, weights or not
+  // (docs/PERFORMANCE.md, "Idle stages").
   always_comb begin
-    map_large = am_i && s1_meta_q[MetaLargeBit];
-    sign = sp_i && s1_meta_q[MetaSignBit];
-    if (sens_en_i && s1_meta_q[MetaSensBit]) recip = recip_sens_i;
-    else if (ar_i && s1_meta_q[MetaLargeBit]) recip = recip_large_i;
-    else recip = recip_small_i;
-    beta = map_large ? shift_large_i : shift_small_i;
-    // mean (Q.TFrac) = sum * 2^(TFrac + 1 - b) / r
-    up_shift = 5'(TFrac + 1) - adc_bits_i;
-    down_shift = 5'(RecipFrac) - up_shift;
-    num = NumWidth'($signed(s1_sum_q)) * $signed({1'b0, recip});
-    mean = (num + (NumWidth'(1) <<< (down_shift - 5'd1))) >>> down_shift;
-    m = TExtWidth'(mean) - TExtWidth'($signed(drift_offset_i)) + TExtWidth'($signed(beta));
-    if (sp_i && m < 0) m = '0;  // the magnitude of a sign-protected weight is >= 0
-    neg = sp_i ? sign : (m < 0);
-    mag = (MagWidth + 1)'(m < 0 ? -m : m);
+    map_large = 1'b0;
+    sign = 1'b0;
+    recip = '0;
+    beta = '0;
+    up_shift = '0;
+    down_shift = '0;
+    num = '0;
+    mean = '0;
+    m = '0;
+    neg = 1'b0;
+    mag = '0;
+    if (s1_valid_q) begin
+      map_large = am_i && s1_meta_q[MetaLargeBit];
+      sign = sp_i && s1_meta_q[MetaSignBit];
+      if (sens_en_i && s1_meta_q[MetaSensBit]) recip = recip_sens_i;
+      else if (ar_i && s1_meta_q[MetaLargeBit]) recip = recip_large_i;
+      else recip = recip_small_i;
+      beta = map_large ? shift_large_i : shift_small_i;
+      // mean (Q.TFrac) = sum * 2^(TFrac + 1 - b) / r
+      up_shift = 5'(TFrac + 1) - adc_bits_i;
+      down_shift = 5'(RecipFrac) - up_shift;
+      num = NumWidth'($signed(s1_sum_q)) * $signed({1'b0, recip});
+      mean = (num + (NumWidth'(1) <<< (down_shift - 5'd1))) >>> down_shift;
+      m = TExtWidth'(mean) - TExtWidth'($signed(drift_offset_i)) + TExtWidth'($signed(beta));
+      if (sp_i && m < 0) m = '0;  // the magnitude of a sign-protected weight is >= 0
+      neg = sp_i ? sign : (m < 0);
+      mag = (MagWidth + 1)'(m < 0 ? -m : m);
+    end
   end
 
   // stage 3 arithmetic
@@ -121,36 +138,43 @@ module pcm_decoder
   logic [31:0]            packed_w;
 
   always_comb begin
-    prod = ProdWidth'(s2_mag_q) * ProdWidth'({1'b1, s2_rscale_q[22:0]});
-    // the leading one (0 for prod == 0), found by halving: a scan of every
-    // bit costs the Verilated model a test per bit at every cycle
+    prod = '0;
     lead = '0;
-    rest = prod;
-    for (int s = LeadWidth - 1; s >= 0; s--) begin
-      if ((rest >> (1 << s)) != '0) begin
-        lead[s] = 1'b1;
-        rest = rest >> (1 << s);
+    rest = '0;
+    exp_b = '0;
+    mant = '0;
+    packed_w = '0;
+    if (s2_valid_q) begin
+      prod = ProdWidth'(s2_mag_q) * ProdWidth'({1'b1, s2_rscale_q[22:0]});
+      // the leading one (0 for prod == 0), found by halving: a scan of every
+      // bit costs the Verilated model a test per bit at every cycle
+      rest = prod;
+      for (int s = LeadWidth - 1; s >= 0; s--) begin
+        if ((rest >> (1 << s)) != '0) begin
+          lead[s] = 1'b1;
+          rest = rest >> (1 << s);
+        end
       end
-    end
-    exp_b = ExpWidth'(lead) + ExpWidth'(s2_rscale_q[30:23]) - ExpWidth'(ExpOffset);
-    if (lead >= LeadWidth'(MantWidth)) begin
-      mant = (MantWidth + 1)'(prod >> (lead - LeadWidth'(MantWidth - 1)));
-      mant = mant + (MantWidth + 1)'(prod[lead - LeadWidth'(MantWidth)]);
-      if (mant[MantWidth]) begin
-        mant = mant >> 1;
-        exp_b = exp_b + ExpWidth'(1);
+      exp_b = ExpWidth'(lead) + ExpWidth'(s2_rscale_q[30:23]) - ExpWidth'(ExpOffset);
+      if (lead >= LeadWidth'(MantWidth)) begin
+        mant = (MantWidth + 1)'(prod >> (lead - LeadWidth'(MantWidth - 1)));
+        mant = mant + (MantWidth + 1)'(prod[lead - LeadWidth'(MantWidth)]);
+        if (mant[MantWidth]) begin
+          mant = mant >> 1;
+          exp_b = exp_b + ExpWidth'(1);
+        end
+      end else begin
+        mant = (MantWidth + 1)'(prod << (LeadWidth'(MantWidth - 1) - lead));
       end
-    end else begin
-      mant = (MantWidth + 1)'(prod << (LeadWidth'(MantWidth - 1) - lead));
+      if (prod == '0 || exp_b <= 0) begin
+        packed_w = {s2_neg_q, 31'd0};
+      end else if (exp_b >= ExpWidth'(255)) begin
+        packed_w = {s2_neg_q, 8'hfe, 23'h7fffff};
+      end else begin
+        packed_w = {s2_neg_q, exp_b[7:0], mant[22:0]};
+      end
+      if (s2_err_q) packed_w = '0;
     end
-    if (prod == '0 || exp_b <= 0) begin
-      packed_w = {s2_neg_q, 31'd0};
-    end else if (exp_b >= ExpWidth'(255)) begin
-      packed_w = {s2_neg_q, 8'hfe, 23'h7fffff};
-    end else begin
-      packed_w = {s2_neg_q, exp_b[7:0], mant[22:0]};
-    end
-    if (s2_err_q) packed_w = '0;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -171,23 +195,24 @@ module pcm_decoder
       o_err_q <= 1'b0;
       o_weight_q <= '0;
     end else begin
-      if (s1_ready) begin
-        s1_valid_q <= in_valid_i;
+      // the data registers load only with a weight (see above)
+      if (s1_ready) s1_valid_q <= in_valid_i;
+      if (s1_ready && in_valid_i) begin
         s1_last_q <= in_last_i;
         s1_err_q <= in_err_i;
         s1_sum_q <= in_sum_i;
         s1_meta_q <= in_meta_i;
       end
-      if (s2_ready) begin
-        s2_valid_q <= s1_valid_q;
+      if (s2_ready) s2_valid_q <= s1_valid_q;
+      if (s2_ready && s1_valid_q) begin
         s2_last_q <= s1_last_q;
         s2_err_q <= s1_err_q;
         s2_neg_q <= neg;
         s2_mag_q <= mag;
         s2_rscale_q <= map_large ? rscale_large_i : rscale_small_i;
       end
-      if (o_ready) begin
-        o_valid_q <= s2_valid_q;
+      if (o_ready) o_valid_q <= s2_valid_q;
+      if (o_ready && s2_valid_q) begin
         o_last_q <= s2_last_q;
         o_err_q <= s2_err_q;
         o_weight_q <= packed_w;

@@ -99,43 +99,31 @@ module pcm_encoder
   logic [MagWidth-1:0]  mag;
   logic signed [TExtWidth-1:0] v, t_pre, lo, hi;
 
+  // Each stage works out its data only for a weight it takes: the data
+  // registers are read only behind their stage's valid bit, and the
+  // Verilated model evaluates these blocks twice per cycle, weights or not
+  // (docs/PERFORMANCE.md, "Idle stages").
   always_comb begin
-    w_exp = in_weight_i[30:23];
-    w_sign = in_weight_i[31];
-    is_zero = (in_weight_i[30:0] == '0);
-    is_large = (am_i || ar_i) && (in_weight_i[30:0] >= threshold_i);
-    map_large = am_i && is_large;
-    scale = map_large ? scale_large_i : scale_small_i;
-    beta = map_large ? shift_large_i : shift_small_i;
-    a_exp = scale[30:23];
-    w_mant = {w_exp != 8'd0, in_weight_i[22:0]};
-    a_mant = {1'b1, scale[22:0]};
-    prod = ProdWidth'(w_mant) * ProdWidth'(a_mant);
-    // |w| * alpha = prod * 2^(ew + ea - 2*(127+23)); in Q.TFrac: shift by ew + ea - 300 + TFrac
-    w_exp_eff = (w_exp == 8'd0) ? 8'd1 : w_exp;  // subnormals share exponent 1
-    shamt = ExpWidth'(w_exp_eff) + ExpWidth'(a_exp)
-            - ExpWidth'(2 * (ExpBias + MantWidth - 1) - TFrac);
+    w_exp = '0;
+    w_sign = 1'b0;
+    is_zero = 1'b0;
+    is_large = 1'b0;
+    map_large = 1'b0;
+    scale = '0;
+    beta = '0;
+    a_exp = '0;
+    w_mant = '0;
+    a_mant = '0;
+    prod = '0;
+    w_exp_eff = '0;
+    shamt = '0;
     wide_left = '0;
     wide_right = '0;
     mag = '0;
-    if (prod == '0) begin
-      mag = '0;
-    end else if (shamt >= 0) begin
-      if (shamt >= ExpWidth'(MagWidth)) begin
-        mag = MagMax;
-      end else begin
-        wide_left = (ProdWidth + MagWidth)'(prod) << shamt;
-        mag = (wide_left > (ProdWidth + MagWidth)'(MagMax)) ? MagMax : wide_left[MagWidth-1:0];
-      end
-    end else if (-shamt <= ExpWidth'(ProdWidth)) begin
-      // round half up on the bits shifted out
-      wide_right = ((ProdWidth + 1)'(prod) + ((ProdWidth + 1)'(1) << (-shamt - 1))) >> (-shamt);
-      mag = (wide_right > (ProdWidth + 1)'(MagMax)) ? MagMax : wide_right[MagWidth-1:0];
-    end
-    v = (sp_i || !w_sign) ? $signed(TExtWidth'(mag)) : -$signed(TExtWidth'(mag));
-    t_pre = v - TExtWidth'($signed(beta));
-    lo = TExtWidth'($signed(range_lo_i)) <<< (TFrac - RangeFrac);
-    hi = TExtWidth'($signed(range_hi_i)) <<< (TFrac - RangeFrac);
+    v = '0;
+    t_pre = '0;
+    lo = '0;
+    hi = '0;
 
     s1_valid_d = s1_valid_q;
     s1_nan_d = s1_nan_q;
@@ -143,8 +131,40 @@ module pcm_encoder
     s1_last_d = s1_last_q;
     s1_meta_d = s1_meta_q;
     s1_t_d = s1_t_q;
-    if (s1_ready) begin
-      s1_valid_d = in_valid_i;
+    if (s1_ready) s1_valid_d = in_valid_i;
+    if (s1_ready && in_valid_i) begin
+      w_exp = in_weight_i[30:23];
+      w_sign = in_weight_i[31];
+      is_zero = (in_weight_i[30:0] == '0);
+      is_large = (am_i || ar_i) && (in_weight_i[30:0] >= threshold_i);
+      map_large = am_i && is_large;
+      scale = map_large ? scale_large_i : scale_small_i;
+      beta = map_large ? shift_large_i : shift_small_i;
+      a_exp = scale[30:23];
+      w_mant = {w_exp != 8'd0, in_weight_i[22:0]};
+      a_mant = {1'b1, scale[22:0]};
+      prod = ProdWidth'(w_mant) * ProdWidth'(a_mant);
+      w_exp_eff = (w_exp == 8'd0) ? 8'd1 : w_exp;  // subnormals share exponent 1
+      shamt = ExpWidth'(w_exp_eff) + ExpWidth'(a_exp)
+              - ExpWidth'(2 * (ExpBias + MantWidth - 1) - TFrac);
+      if (prod == '0) begin
+        mag = '0;
+      end else if (shamt >= 0) begin
+        if (shamt >= ExpWidth'(MagWidth)) begin
+          mag = MagMax;
+        end else begin
+          wide_left = (ProdWidth + MagWidth)'(prod) << shamt;
+          mag = (wide_left > (ProdWidth + MagWidth)'(MagMax)) ? MagMax : wide_left[MagWidth-1:0];
+        end
+      end else if (-shamt <= ExpWidth'(ProdWidth)) begin
+        wide_right = ((ProdWidth + 1)'(prod) + ((ProdWidth + 1)'(1) << (-shamt - 1))) >> (-shamt);
+        mag = (wide_right > (ProdWidth + 1)'(MagMax)) ? MagMax : wide_right[MagWidth-1:0];
+      end
+      v = (sp_i || !w_sign) ? $signed(TExtWidth'(mag)) : -$signed(TExtWidth'(mag));
+      t_pre = v - TExtWidth'($signed(beta));
+      lo = TExtWidth'($signed(range_lo_i)) <<< (TFrac - RangeFrac);
+      hi = TExtWidth'($signed(range_hi_i)) <<< (TFrac - RangeFrac);
+
       s1_nan_d = (w_exp == 8'hff);
       s1_last_d = in_last_i;
       s1_meta_d = '0;
@@ -163,7 +183,6 @@ module pcm_encoder
     end
   end
 
-  // ---------------------------------------------------------------- stage 2
   logic                    s2_valid_q, s2_valid_d;
   logic                    s2_nan_q, s2_nan_d;
   logic                    s2_sat_q, s2_sat_d;
@@ -210,24 +229,17 @@ module pcm_encoder
   endfunction
 
   always_comb begin
-    u = (TFrac + 2)'(s1_t_q) + ((TFrac + 2)'(1) << TFrac);
-    seg = SegWidth'(u >> SegShift);
-    seg_hi = seg + SegWidth'(1);
-    frac = u[FracWidth-1:0];
-    knot_lo = XWidth'($signed(lut_i[TWidth*seg +: TWidth]));
-    knot_hi = knot_lo;
+    u = '0;
+    seg = '0;
+    seg_hi = '0;
+    frac = '0;
+    knot_lo = '0;
+    knot_hi = '0;
     knot_diff = '0;
     slope_prod = '0;
-    if (seg < SegWidth'(KnotCount - 1)) begin
-      knot_hi = XWidth'($signed(lut_i[TWidth*seg_hi +: TWidth]));
-      knot_diff = (XWidth + 1)'(knot_hi) - (XWidth + 1)'(knot_lo);
-      slope_prod = (XWidth + FracWidth + 1)'(knot_diff) * (XWidth + FracWidth + 1)'($signed({1'b0, frac}));
-    end
-    x = knot_lo + XWidth'((slope_prod + ((XWidth + FracWidth + 1)'(1) << (FracWidth - 1)))
-                          >>> FracWidth);
-    code_out = DacWidth'(code_of(x, dac_bits_i));
-    // the verify target: t at the ADC's resolution
-    tgt_out = AdcWidth'(code_of(XWidth'($signed(s1_t_q)), adc_bits_i));
+    x = '0;
+    code_out = '0;
+    tgt_out = '0;
 
     s2_valid_d = s2_valid_q;
     s2_nan_d = s2_nan_q;
@@ -237,8 +249,24 @@ module pcm_encoder
     s2_code_d = s2_code_q;
     s2_target_d = s2_target_q;
     s2_cells_d = s2_cells_q;
-    if (s2_ready) begin
-      s2_valid_d = s1_valid_q;
+    if (s2_ready) s2_valid_d = s1_valid_q;
+    if (s2_ready && s1_valid_q) begin
+      u = (TFrac + 2)'(s1_t_q) + ((TFrac + 2)'(1) << TFrac);
+      seg = SegWidth'(u >> SegShift);
+      seg_hi = seg + SegWidth'(1);
+      frac = u[FracWidth-1:0];
+      knot_lo = XWidth'($signed(lut_i[TWidth*seg +: TWidth]));
+      knot_hi = knot_lo;
+      if (seg < SegWidth'(KnotCount - 1)) begin
+        knot_hi = XWidth'($signed(lut_i[TWidth*seg_hi +: TWidth]));
+        knot_diff = (XWidth + 1)'(knot_hi) - (XWidth + 1)'(knot_lo);
+        slope_prod = (XWidth + FracWidth + 1)'(knot_diff) * (XWidth + FracWidth + 1)'($signed({1'b0, frac}));
+      end
+      x = knot_lo + XWidth'((slope_prod + ((XWidth + FracWidth + 1)'(1) << (FracWidth - 1)))
+                            >>> FracWidth);
+      code_out = DacWidth'(code_of(x, dac_bits_i));
+      tgt_out = AdcWidth'(code_of(XWidth'($signed(s1_t_q)), adc_bits_i));
+
       s2_nan_d = s1_nan_q;
       s2_sat_d = s1_sat_q;
       s2_last_d = s1_last_q;
