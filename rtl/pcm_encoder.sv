@@ -144,6 +144,7 @@ module pcm_encoder
       w_mant = {w_exp != 8'd0, in_weight_i[22:0]};
       a_mant = {1'b1, scale[22:0]};
       prod = ProdWidth'(w_mant) * ProdWidth'(a_mant);
+      // |w| * alpha = prod * 2^(ew + ea - 2*(127+23)); in Q.TFrac: shift by ew + ea - 300 + TFrac
       w_exp_eff = (w_exp == 8'd0) ? 8'd1 : w_exp;  // subnormals share exponent 1
       shamt = ExpWidth'(w_exp_eff) + ExpWidth'(a_exp)
               - ExpWidth'(2 * (ExpBias + MantWidth - 1) - TFrac);
@@ -157,6 +158,7 @@ module pcm_encoder
           mag = (wide_left > (ProdWidth + MagWidth)'(MagMax)) ? MagMax : wide_left[MagWidth-1:0];
         end
       end else if (-shamt <= ExpWidth'(ProdWidth)) begin
+        // round half up on the bits shifted out
         wide_right = ((ProdWidth + 1)'(prod) + ((ProdWidth + 1)'(1) << (-shamt - 1))) >> (-shamt);
         mag = (wide_right > (ProdWidth + 1)'(MagMax)) ? MagMax : wide_right[MagWidth-1:0];
       end
@@ -183,6 +185,7 @@ module pcm_encoder
     end
   end
 
+  // ---------------------------------------------------------------- stage 2
   logic                    s2_valid_q, s2_valid_d;
   logic                    s2_nan_q, s2_nan_d;
   logic                    s2_sat_q, s2_sat_d;
@@ -265,6 +268,7 @@ module pcm_encoder
       x = knot_lo + XWidth'((slope_prod + ((XWidth + FracWidth + 1)'(1) << (FracWidth - 1)))
                             >>> FracWidth);
       code_out = DacWidth'(code_of(x, dac_bits_i));
+      // the verify target: t at the ADC's resolution
       tgt_out = AdcWidth'(code_of(XWidth'($signed(s1_t_q)), adc_bits_i));
 
       s2_nan_d = s1_nan_q;

@@ -154,7 +154,9 @@ module pcm_refs
     rounded = '0;
     omax = ShiftedWidth'((1 << (TWidth - 1)) - 1);
     omin = -(ShiftedWidth'(1 << (TWidth - 1)));  // parenthesized: Yosys 0.23 reads -W'(x) as (-W)'(x)
+    ev_read_o = 1'b0;
     if (r_state_q != RIdle && r_state_q != RIssue) begin  // the always_ff's default arm
+      ev_read_o = rsp_valid_i;
       r_adc = XWidth'($signed(rsp_code_i));
       r_tgt = target_of(r_s_q, adc_bits_i);
       sum_next = sum_q + SumWidth'(r_adc - r_tgt);
@@ -172,7 +174,6 @@ module pcm_refs
     cr_valid_o = (r_state_q == RIssue);
     cr_addr_o = ref_base_i + AddrWidth'(r_j_q);
     rsp_ready_o = (r_state_q == RWait);
-    ev_read_o = (r_state_q != RIdle && r_state_q != RIssue) && rsp_valid_i;
   end
 
   assign wr_busy_o = (w_state_q != WIdle);
