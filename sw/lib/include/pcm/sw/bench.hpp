@@ -21,6 +21,7 @@ struct BenchConfig {
   double cells = 1.0;
   std::string channel = "default";
   std::string threads = "1,2";
+  uint64_t repeats = 3;
 
   template <class Self, class V>
   static void fields(Self& s, V&& v) {
@@ -32,6 +33,9 @@ struct BenchConfig {
     v("cells", s.cells, FieldDoc{"C", "target analog cells per weight"});
     v("channel", s.channel, FieldDoc{"NAME", "channel table or awgn:STD"});
     v("threads", s.threads, FieldDoc{"LIST", "thread counts to time the model and ideal engines and the LibTorch yardstick at, comma-separated (1 .. 256)"});
+    v("repeats", s.repeats,
+      FieldDoc{"N", "runs of each row, the fastest kept (1 .. 100); each engine run on a fresh engine and array, and "
+                    "every run must read back the same weights in the same cycles"});
   }
 };
 
