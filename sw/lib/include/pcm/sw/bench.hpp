@@ -34,7 +34,7 @@ struct BenchConfig {
     v("channel", s.channel, FieldDoc{"NAME", "channel table or awgn:STD"});
     v("threads", s.threads, FieldDoc{"LIST", "thread counts to time the model and ideal engines and the LibTorch yardstick at, comma-separated (1 .. 256)"});
     v("repeats", s.repeats,
-      FieldDoc{"N", "runs of each row, the fastest kept (1 .. 100); each engine run on a fresh engine and array, and "
+      FieldDoc{"N", "runs of each row, the fastest kept (1 .. 100); each engine run from a fresh array, and "
                     "every run must read back the same weights in the same cycles"});
   }
 };
