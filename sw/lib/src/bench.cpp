@@ -43,6 +43,16 @@ std::string threads_text(unsigned threads) {
   return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
 }
 
+// A row keeps its fastest run (started at wall t0, CPU c0) and that run's CPU time.
+void keep_fastest(BenchRow& row, Clock::time_point t0, double c0) {
+  const double wall = seconds_since(t0);
+  const double cpu = cpu_seconds() - c0;
+  if (wall < row.seconds) {
+    row.seconds = wall;
+    row.cpu_seconds = cpu;
+  }
+}
+
 // Yardstick: what a researcher would write instead of the model engine (the
 // fastest of `repeats`, as each engine row), on `threads` intra-op threads.
 BenchRow torch_yardstick(const std::vector<float>& w, double sigma, unsigned threads, uint64_t repeats) {
@@ -55,9 +65,7 @@ BenchRow torch_yardstick(const std::vector<float>& w, double sigma, unsigned thr
     const auto t0 = Clock::now();
     const double c0 = cpu_seconds();
     const torch::Tensor noisy = t + sigma * torch::randn_like(t);
-    const double wall = seconds_since(t0);
-    if (wall < row.seconds) row.cpu_seconds = cpu_seconds() - c0;
-    row.seconds = std::min(row.seconds, wall);
+    keep_fastest(row, t0, c0);
     if (!std::isfinite(noisy.sum().item<double>())) throw std::runtime_error("torch yardstick produced NaN");
   }
   at::set_num_threads(before);
@@ -155,12 +163,7 @@ BenchResult run_bench(const BenchConfig& c) {
         const auto t0 = Clock::now();
         const double c0 = cpu_seconds();
         engine->store(plan, regions, w.data(), nullptr, n, back.data());
-        const double cpu = cpu_seconds() - c0;
-        const double wall = seconds_since(t0);
-        if (wall < best.seconds) {
-          best.seconds = wall;
-          best.cpu_seconds = cpu;
-        }
+        keep_fastest(best, t0, c0);
         const uint64_t cycles = engine->timing().cycles - cycles0;
         if (rep == 0) {
           if (c.repeats > 1) first_back.assign(back.begin(), back.begin() + static_cast<std::ptrdiff_t>(n));
